@@ -1,0 +1,538 @@
+package dev.luthier.engine.kernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The three matrix products, as one BLIS-style GEMM {@code C[M,N] = alpha * A[M,K] * B[K,N] (+ C)} over operands
+ * that know how to pack themselves, plus streaming paths for few rows (decode), where packing the weight would
+ * cost more than reading it once.
+ *
+ * <p>Blocking: B is packed in blocks of KC x NC into 16-column micro-panels, A in blocks of MC x KC into 4-row
+ * micro-panels, and a 4x16 micro-kernel (8 accumulators, 2 B loads, 4 broadcasts: 14 live vector registers)
+ * runs over them. Larger tiles spill under C2 (see cpu-limits.md §3).
+ */
+final class Matmul {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final int L = 8;
+    static final int MR = 4;
+    static final int NR = 16;
+    static final int KC = 384;
+    static final int MC = 64;
+    static final int NC = 3072;
+    /** Below this many flops a product runs on the calling thread. */
+    static final long PARALLEL_FLOPS = 1L << 20;
+    /** Products with at most this many rows of activations stream the weight instead of packing it. */
+    static final int STREAM_ROWS = 8;
+
+    private Matmul() {
+    }
+
+    // ------------------------------------------------------------------ operands
+
+    /** The left operand A[M,K] of the GEMM. */
+    interface PanelsA {
+        /** Packs rows [i0, i0+mc), columns [k0, k0+kc) into ceil(mc/4) micro-panels of kc*4 values (k-major), zero padded. */
+        void pack(int i0, int mc, int k0, int kc, float[] dst);
+    }
+
+    /** The right operand B[K,N] of the GEMM. */
+    interface PanelsB {
+        /** Packs rows [k0, k0+kc), columns [j0, j0+nc) into ceil(nc/16) micro-panels of kc*16 values (k-major), zero padded. */
+        void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch);
+    }
+
+    /** A(i,k) = a[off + i*ld + k]. */
+    record RowMajorA(float[] a, int off, int ld) implements PanelsA {
+        @Override
+        public void pack(int i0, int mc, int k0, int kc, float[] dst) {
+            int p = 0;
+            for (int ip = 0; ip < mc; ip += MR, p += kc * MR) {
+                int rowsHere = Math.min(MR, mc - ip);
+                for (int r = 0; r < MR; r++) {
+                    if (r < rowsHere) {
+                        int src = off + (i0 + ip + r) * ld + k0;
+                        for (int k = 0; k < kc; k++) {
+                            dst[p + k * MR + r] = a[src + k];
+                        }
+                    } else {
+                        for (int k = 0; k < kc; k++) {
+                            dst[p + k * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A(i,k) = a[off + k*ld + i]: the transpose of a row-major matrix. */
+    record TransposedA(float[] a, int off, int ld) implements PanelsA {
+        @Override
+        public void pack(int i0, int mc, int k0, int kc, float[] dst) {
+            int p = 0;
+            for (int ip = 0; ip < mc; ip += MR, p += kc * MR) {
+                int rowsHere = Math.min(MR, mc - ip);
+                int col = i0 + ip;
+                if (rowsHere == MR) {
+                    for (int k = 0; k < kc; k++) {
+                        int src = off + (k0 + k) * ld + col;
+                        int d = p + k * MR;
+                        dst[d] = a[src];
+                        dst[d + 1] = a[src + 1];
+                        dst[d + 2] = a[src + 2];
+                        dst[d + 3] = a[src + 3];
+                    }
+                } else {
+                    for (int k = 0; k < kc; k++) {
+                        int src = off + (k0 + k) * ld + col;
+                        for (int r = 0; r < MR; r++) {
+                            dst[p + k * MR + r] = r < rowsHere ? a[src + r] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** B(k,j) = b[off + k*ld + j]. */
+    record RowMajorB(float[] b, int off, int ld) implements PanelsB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+            packRowMajor(b, off + k0 * ld + j0, ld, kc, nc, dst);
+        }
+    }
+
+    /** B(k,j) = w[off + j*ld + k]: the transpose of a row-major weight (the nn.Linear layout). */
+    record TransposedB(float[] w, int off, int ld) implements PanelsB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+            packTransposed(w, off + j0 * ld + k0, ld, kc, nc, dst);
+        }
+    }
+
+    /** B(k,j) = w(k,j) of a low-precision or mapped weight. */
+    record MappedRowMajorB(MappedTensor w) implements PanelsB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+            float[] rows = scratch.widened(kc * nc);
+            for (int k = 0; k < kc; k++) {
+                w.widenRow(k0 + k, j0, nc, rows, k * nc);
+            }
+            packRowMajor(rows, 0, nc, kc, nc, dst);
+        }
+    }
+
+    /** B(k,j) = w(j,k) of a low-precision or mapped weight. */
+    record MappedTransposedB(MappedTensor w) implements PanelsB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+            float[] rows = scratch.widened(kc * nc);
+            for (int j = 0; j < nc; j++) {
+                w.widenRow(j0 + j, k0, kc, rows, j * kc);
+            }
+            packTransposed(rows, 0, kc, kc, nc, dst);
+        }
+    }
+
+    /** src(k,j) = b[start + k*ld + j] for k < kc, j < nc. */
+    static void packRowMajor(float[] b, int start, int ld, int kc, int nc, float[] dst) {
+        int p = 0;
+        for (int jp = 0; jp < nc; jp += NR, p += kc * NR) {
+            int colsHere = Math.min(NR, nc - jp);
+            if (colsHere == NR) {
+                for (int k = 0; k < kc; k++) {
+                    int src = start + k * ld + jp;
+                    FloatVector.fromArray(S, b, src).intoArray(dst, p + k * NR);
+                    FloatVector.fromArray(S, b, src + L).intoArray(dst, p + k * NR + L);
+                }
+            } else {
+                for (int k = 0; k < kc; k++) {
+                    int src = start + k * ld + jp;
+                    int d = p + k * NR;
+                    for (int c = 0; c < NR; c++) {
+                        dst[d + c] = c < colsHere ? b[src + c] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** src(k,j) = w[start + j*ld + k] for k < kc, j < nc. */
+    static void packTransposed(float[] w, int start, int ld, int kc, int nc, float[] dst) {
+        int p = 0;
+        for (int jp = 0; jp < nc; jp += NR, p += kc * NR) {
+            int colsHere = Math.min(NR, nc - jp);
+            for (int c = 0; c < NR; c++) {
+                if (c < colsHere) {
+                    int src = start + (jp + c) * ld;
+                    for (int k = 0; k < kc; k++) {
+                        dst[p + k * NR + c] = w[src + k];
+                    }
+                } else {
+                    for (int k = 0; k < kc; k++) {
+                        dst[p + k * NR + c] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-thread packing buffers, grown on demand. */
+    static final class Scratch {
+        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        float[] a = new float[0];
+        float[] b = new float[0];
+        float[] widened = new float[0];
+        final float[] edge = new float[MR * NR];
+
+        static Scratch get() {
+            return LOCAL.get();
+        }
+
+        float[] a(int n) {
+            if (a.length < n) {
+                a = new float[n];
+            }
+            return a;
+        }
+
+        float[] b(int n) {
+            if (b.length < n) {
+                b = new float[n];
+            }
+            return b;
+        }
+
+        float[] widened(int n) {
+            if (widened.length < n) {
+                widened = new float[n];
+            }
+            return widened;
+        }
+    }
+
+    // ------------------------------------------------------------------ GEMM
+
+    /** C[M,N] = alpha * A * B (+ C when accumulate), C at c[cOff + i*ldc + j]. */
+    static void gemm(WorkerPool pool, int m, int n, int k, PanelsA a, PanelsB b, float alpha, boolean accumulate,
+                     float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        long flops = 2L * m * n * k;
+        int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
+        if (threads == 1) {
+            gemmBlock(0, m, 0, n, k, a, b, alpha, accumulate, c, cOff, ldc);
+            return;
+        }
+        if (m >= n) {
+            int[] bounds = split(m, threads, MR);
+            pool.forEach(bounds.length - 1,
+                    t -> gemmBlock(bounds[t], bounds[t + 1], 0, n, k, a, b, alpha, accumulate, c, cOff, ldc));
+        } else {
+            int[] bounds = split(n, threads, NR);
+            pool.forEach(bounds.length - 1,
+                    t -> gemmBlock(0, m, bounds[t], bounds[t + 1], k, a, b, alpha, accumulate, c, cOff, ldc));
+        }
+    }
+
+    /** Splits [0, total) into at most {@code parts} ranges whose inner bounds are multiples of {@code unit}. */
+    static int[] split(int total, int parts, int unit) {
+        int units = (total + unit - 1) / unit;
+        parts = Math.max(1, Math.min(parts, units));
+        int[] bounds = new int[parts + 1];
+        for (int p = 1; p < parts; p++) {
+            bounds[p] = (int) ((long) units * p / parts) * unit;
+        }
+        bounds[parts] = total;
+        return bounds;
+    }
+
+    private static void gemmBlock(int m0, int m1, int n0, int n1, int k, PanelsA a, PanelsB b, float alpha,
+                                  boolean accumulate, float[] c, int cOff, int ldc) {
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        Scratch scratch = Scratch.get();
+        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
+        float[] bp = scratch.b(kcMax * ncMax);
+        float[] ap = scratch.a(kcMax * MC);
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                b.pack(pc, kc, jc, nc, bp, scratch);
+                boolean acc = accumulate || pc > 0;
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    a.pack(ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bOff = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            kernel4x16(ap, (ir / MR) * kc * MR, bp, bOff, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
+                                    mr, nr, alpha, acc, scratch.edge);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    private static void kernel4x16(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
+                                   int mr, int nr, float alpha, boolean accumulate, float[] edge) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = bOff + kk * NR;
+            int ai = aOff + kk * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        if (mr == MR && nr == NR) {
+            storeRow(c, cIdx, c00, c01, alpha, accumulate);
+            storeRow(c, cIdx + ldc, c10, c11, alpha, accumulate);
+            storeRow(c, cIdx + 2 * ldc, c20, c21, alpha, accumulate);
+            storeRow(c, cIdx + 3 * ldc, c30, c31, alpha, accumulate);
+        } else {
+            c00.intoArray(edge, 0);
+            c01.intoArray(edge, L);
+            c10.intoArray(edge, NR);
+            c11.intoArray(edge, NR + L);
+            c20.intoArray(edge, 2 * NR);
+            c21.intoArray(edge, 2 * NR + L);
+            c30.intoArray(edge, 3 * NR);
+            c31.intoArray(edge, 3 * NR + L);
+            for (int r = 0; r < mr; r++) {
+                int row = cIdx + r * ldc;
+                for (int j = 0; j < nr; j++) {
+                    float v = alpha * edge[r * NR + j];
+                    c[row + j] = accumulate ? c[row + j] + v : v;
+                }
+            }
+        }
+    }
+
+    private static void storeRow(float[] c, int idx, FloatVector lo, FloatVector hi, float alpha, boolean accumulate) {
+        lo = lo.mul(alpha);
+        hi = hi.mul(alpha);
+        if (accumulate) {
+            lo = lo.add(FloatVector.fromArray(S, c, idx));
+            hi = hi.add(FloatVector.fromArray(S, c, idx + L));
+        }
+        lo.intoArray(c, idx);
+        hi.intoArray(c, idx + L);
+    }
+
+    // ------------------------------------------------------------------ few rows: stream the weight
+
+    /**
+     * y[i,j] = alpha * sum_k x[i,k] * w[j,k] (+ y) for m <= STREAM_ROWS; w is read once, row by row, either from
+     * {@code wArr} (F32 heap) or widened from {@code wMapped}.
+     */
+    static void streamNT(WorkerPool pool, int m, int n, int k, float[] x, int xOff, float[] wArr, int wOff,
+                         MappedTensor wMapped, float alpha, boolean accumulate, float[] y, int yOff) {
+        // x rows padded to groups of 4 so that the kernel never branches on the row count
+        int groups = (m + 3) / 4;
+        float[] xs = new float[groups * 4 * k];
+        System.arraycopy(x, xOff, xs, 0, m * k);
+        long flops = 2L * m * n * k;
+        int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
+        int[] bounds = split(n, threads * 4, 4);
+        pool.forEach(bounds.length - 1, t -> {
+            int j0 = bounds[t], j1 = bounds[t + 1];
+            float[] wRows;
+            int wBase;
+            int wStep = m == 1 ? 4 : 2;
+            float[] widened = wMapped == null ? null : Scratch.get().widened(wStep * k);
+            float[] out = new float[8];
+            for (int j = j0; j < j1; j += wStep) {
+                int jn = Math.min(wStep, j1 - j);
+                if (wMapped != null) {
+                    wMapped.widen((long) j * k, jn * k, widened, 0);
+                    if (jn < wStep) {
+                        java.util.Arrays.fill(widened, jn * k, wStep * k, 0f);
+                    }
+                    wRows = widened;
+                    wBase = 0;
+                } else {
+                    wRows = wArr;
+                    wBase = wOff + j * k;
+                    if (jn < wStep) {
+                        // copy the ragged end into a zero-padded buffer rather than reading past w
+                        float[] pad = new float[wStep * k];
+                        System.arraycopy(wArr, wBase, pad, 0, jn * k);
+                        wRows = pad;
+                        wBase = 0;
+                    }
+                }
+                if (m == 1) {
+                    dot1x4(xs, wRows, wBase, k, out);
+                    for (int q = 0; q < jn; q++) {
+                        store(y, yOff + j + q, alpha * out[q], accumulate);
+                    }
+                } else {
+                    for (int g = 0; g < groups; g++) {
+                        dot4x2(xs, g * 4 * k, wRows, wBase, k, out);
+                        for (int r = 0; r < 4 && g * 4 + r < m; r++) {
+                            int row = yOff + (g * 4 + r) * n + j;
+                            for (int q = 0; q < jn; q++) {
+                                store(y, row + q, alpha * out[r * 2 + q], accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void store(float[] y, int idx, float v, boolean accumulate) {
+        y[idx] = accumulate ? y[idx] + v : v;
+    }
+
+    /** out[q] = x[0..k) · w[wOff + q*k ..] for q < 4. */
+    private static void dot1x4(float[] x, float[] w, int wOff, int k, float[] out) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int kk = 0;
+        int bound = S.loopBound(k);
+        for (; kk < bound; kk += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, kk);
+            s0 = xv.fma(FloatVector.fromArray(S, w, wOff + kk), s0);
+            s1 = xv.fma(FloatVector.fromArray(S, w, wOff + k + kk), s1);
+            s2 = xv.fma(FloatVector.fromArray(S, w, wOff + 2 * k + kk), s2);
+            s3 = xv.fma(FloatVector.fromArray(S, w, wOff + 3 * k + kk), s3);
+        }
+        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
+        float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) {
+            float xv = x[kk];
+            r0 += xv * w[wOff + kk];
+            r1 += xv * w[wOff + k + kk];
+            r2 += xv * w[wOff + 2 * k + kk];
+            r3 += xv * w[wOff + 3 * k + kk];
+        }
+        out[0] = r0;
+        out[1] = r1;
+        out[2] = r2;
+        out[3] = r3;
+    }
+
+    /** out[r*2+q] = x[xOff + r*k ..] · w[wOff + q*k ..] for r < 4, q < 2. */
+    private static void dot4x2(float[] x, int xOff, float[] w, int wOff, int k, float[] out) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        int kk = 0;
+        int bound = S.loopBound(k);
+        for (; kk < bound; kk += L) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wOff + kk);
+            FloatVector w1 = FloatVector.fromArray(S, w, wOff + k + kk);
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + kk);
+            s00 = x0.fma(w0, s00);
+            s01 = x0.fma(w1, s01);
+            FloatVector x1 = FloatVector.fromArray(S, x, xOff + k + kk);
+            s10 = x1.fma(w0, s10);
+            s11 = x1.fma(w1, s11);
+            FloatVector x2 = FloatVector.fromArray(S, x, xOff + 2 * k + kk);
+            s20 = x2.fma(w0, s20);
+            s21 = x2.fma(w1, s21);
+            FloatVector x3 = FloatVector.fromArray(S, x, xOff + 3 * k + kk);
+            s30 = x3.fma(w0, s30);
+            s31 = x3.fma(w1, s31);
+        }
+        FloatVector[] acc = {s00, s01, s10, s11, s20, s21, s30, s31};
+        for (int i = 0; i < 8; i++) {
+            out[i] = acc[i].reduceLanes(VectorOperators.ADD);
+        }
+        for (; kk < k; kk++) {
+            float w0 = w[wOff + kk], w1 = w[wOff + k + kk];
+            for (int r = 0; r < 4; r++) {
+                float xv = x[xOff + r * k + kk];
+                out[r * 2] += xv * w0;
+                out[r * 2 + 1] += xv * w1;
+            }
+        }
+    }
+
+    /**
+     * y[i,:] = alpha * sum_n a[i,n] * w[n,:] (+ y) for m <= STREAM_ROWS: the rows of w are split between tasks,
+     * each summing into its own partial result, then the partials are added.
+     */
+    static void streamNN(WorkerPool pool, int m, int n, int k, float[] a, int aOff, float[] wArr, int wOff,
+                         MappedTensor wMapped, float alpha, boolean accumulate, float[] y, int yOff) {
+        long flops = 2L * m * n * k;
+        int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
+        int[] bounds = split(n, threads, 1);
+        int tasks = bounds.length - 1;
+        float[][] partial = new float[tasks][];
+        pool.forEach(tasks, t -> {
+            float[] acc = new float[m * k];
+            float[] widened = wMapped == null ? null : Scratch.get().widened(k);
+            for (int row = bounds[t]; row < bounds[t + 1]; row++) {
+                float[] wr;
+                int wb;
+                if (wMapped != null) {
+                    wMapped.widen((long) row * k, k, widened, 0);
+                    wr = widened;
+                    wb = 0;
+                } else {
+                    wr = wArr;
+                    wb = wOff + row * k;
+                }
+                for (int i = 0; i < m; i++) {
+                    float coef = a[aOff + i * n + row];
+                    if (coef != 0f) {
+                        axpy(coef, wr, wb, acc, i * k, k);
+                    }
+                }
+            }
+            partial[t] = acc;
+        });
+        for (int i = 0; i < m * k; i++) {
+            float s = 0f;
+            for (int t = 0; t < tasks; t++) {
+                s += partial[t][i];
+            }
+            store(y, yOff + i, alpha * s, accumulate);
+        }
+    }
+
+    /** y[yOff..+len) += alpha * x[xOff..+len). */
+    static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
+        FloatVector av = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+}
