@@ -53,6 +53,45 @@ public final class LoraAdapter implements ParameterSet {
         return new LoraAdapter(id, config, layers, lmHead);
     }
 
+    /**
+     * An adapter whose A and B come from PEFT-named tensors ({@code <prefix>.lora_A.weight}), looked up by
+     * {@code lookup} (null when absent: that module is not trained). Shapes are checked.
+     */
+    public static LoraAdapter fromPeftTensors(String id, LoraConfig config, ModelConfig model, Kernels kernels,
+                                              java.util.function.Function<String, float[]> lookup) {
+        int r = config.rank();
+        LoraModule[][] layers = new LoraModule[model.numLayers()][LoraTarget.values().length];
+        for (int l = 0; l < model.numLayers(); l++) {
+            for (LoraTarget t : LoraTarget.values()) {
+                if (t == LoraTarget.LM_HEAD) {
+                    continue;
+                }
+                String prefix = "base_model.model.model.layers." + l + "." + t.block() + "." + t.moduleName();
+                layers[l][t.ordinal()] = loadModule(kernels, lookup, prefix, r, inFeatures(model, t), outFeatures(model, t));
+            }
+        }
+        LoraModule head = loadModule(kernels, lookup, "base_model.model.lm_head", r, model.hiddenSize(), model.vocabSize());
+        return new LoraAdapter(id, config, layers, head);
+    }
+
+    private static LoraModule loadModule(Kernels kernels, java.util.function.Function<String, float[]> lookup,
+                                         String prefix, int r, int in, int out) {
+        float[] a = lookup.apply(prefix + ".lora_A.weight");
+        float[] b = lookup.apply(prefix + ".lora_B.weight");
+        if (a == null && b == null) {
+            return null;
+        }
+        if (a == null || b == null) {
+            throw new IllegalArgumentException("LoRA module " + prefix + " has only one of lora_A and lora_B");
+        }
+        if (a.length != r * in || b.length != out * r) {
+            throw new IllegalArgumentException("LoRA module " + prefix + ": expected A [" + r + ", " + in + "] and B ["
+                    + out + ", " + r + "], got " + a.length + " and " + b.length + " values");
+        }
+        return new LoraModule(kernels.fromHost(a, r, in), kernels.fromHost(b, out, r),
+                kernels.allocate(r, in), kernels.allocate(out, r));
+    }
+
     public static int inFeatures(ModelConfig m, LoraTarget t) {
         return switch (t) {
             case Q_PROJ, K_PROJ, V_PROJ, GATE_PROJ, UP_PROJ, LM_HEAD -> m.hiddenSize();
