@@ -85,7 +85,7 @@ public final class PeftAdapterFiles {
             if (bias != null && !bias.equals("none")) {
                 throw fail(file, "bias \"" + bias + "\" is not supported (only \"none\")");
             }
-            for (String flag : List.of("use_dora", "fan_in_fan_out")) {
+            for (String flag : List.of("use_dora", "fan_in_fan_out", "lora_bias")) {
                 if (n.path(flag).asBoolean(false)) {
                     throw fail(file, flag + "=true is not supported");
                 }
@@ -95,8 +95,10 @@ public final class PeftAdapterFiles {
                     throw fail(file, pattern + " (per-module rank or alpha) is not supported: " + n.get(pattern));
                 }
             }
-            if (n.hasNonNull("modules_to_save") && !n.get("modules_to_save").isEmpty()) {
-                throw fail(file, "modules_to_save is not supported: " + n.get("modules_to_save"));
+            for (String list : List.of("modules_to_save", "target_parameters")) {
+                if (n.hasNonNull(list) && !n.get(list).isEmpty()) {
+                    throw fail(file, list + " is not supported: " + n.get(list));
+                }
             }
             List<String> targets = new ArrayList<>();
             JsonNode t = n.get("target_modules");

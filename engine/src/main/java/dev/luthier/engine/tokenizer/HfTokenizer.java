@@ -1,6 +1,8 @@
 package dev.luthier.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -78,16 +80,9 @@ public final class HfTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new IOException("no tokenizer: " + tokenizerJson + " does not exist");
         }
-        JsonNode root = JSON.readTree(tokenizerJson.toFile());
         Map<String, Integer> vocab = new HashMap<>();
         List<Integer> special = new ArrayList<>();
-        readVocab(root.path("model"), vocab, tokenizerJson);
-        for (JsonNode t : root.path("added_tokens")) {
-            vocab.put(t.path("content").asText(), t.path("id").asInt());
-            if (t.path("special").asBoolean(false)) {
-                special.add(t.path("id").asInt());
-            }
-        }
+        readVocab(tokenizerJson, vocab, special);
         Map<String, String> names = specialNames(tokenizerJson.resolveSibling(TOKENIZER_CONFIG));
         Map<String, String> options = Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
         HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(tokenizerJson, options);
@@ -106,16 +101,60 @@ public final class HfTokenizer implements AutoCloseable {
         return Files.isRegularFile(json) ? Optional.of(open(json)) : Optional.empty();
     }
 
-    private static void readVocab(JsonNode model, Map<String, Integer> vocab, Path file) {
-        JsonNode v = model.path("vocab");
-        if (v.isObject()) { // BPE, WordPiece, WordLevel: token → id
-            v.properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
-        } else if (v.isArray()) { // Unigram: [[piece, score], ...], id = position
-            for (int i = 0; i < v.size(); i++) {
-                vocab.putIfAbsent(v.get(i).path(0).asText(), i);
+    /**
+     * Streams the vocabulary out of tokenizer.json: {@code model.vocab} (an object token → id, or Unigram's
+     * array of [piece, score] where the id is the position) and {@code added_tokens}, skipping the merges.
+     */
+    private static void readVocab(Path file, Map<String, Integer> vocab, List<Integer> special) throws IOException {
+        boolean sawVocab = false;
+        try (JsonParser p = JSON.getFactory().createParser(file.toFile())) {
+            expect(p.nextToken() == JsonToken.START_OBJECT, file);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("added_tokens") && p.currentToken() == JsonToken.START_ARRAY) {
+                    for (JsonNode t : (JsonNode) JSON.readTree(p)) {
+                        vocab.put(t.path("content").asText(), t.path("id").asInt());
+                        if (t.path("special").asBoolean(false)) {
+                            special.add(t.path("id").asInt());
+                        }
+                    }
+                } else if (field.equals("model") && p.currentToken() == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String mField = p.currentName();
+                        JsonToken t = p.nextToken();
+                        if (mField.equals("vocab") && t == JsonToken.START_OBJECT) {
+                            sawVocab = true;
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String token = p.currentName();
+                                p.nextToken();
+                                vocab.putIfAbsent(token, p.getIntValue());
+                            }
+                        } else if (mField.equals("vocab") && t == JsonToken.START_ARRAY) {
+                            sawVocab = true;
+                            int id = 0;
+                            while (p.nextToken() == JsonToken.START_ARRAY) {
+                                p.nextToken();
+                                vocab.putIfAbsent(p.getText(), id++);
+                                while (p.nextToken() != JsonToken.END_ARRAY) {
+                                    p.skipChildren();
+                                }
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
             }
-        } else {
-            throw new IllegalArgumentException(file + ": no model.vocab");
+        }
+        expect(sawVocab, file);
+    }
+
+    private static void expect(boolean ok, Path file) {
+        if (!ok) {
+            throw new IllegalArgumentException(file + ": not a tokenizer.json (no model.vocab)");
         }
     }
 

