@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +154,7 @@ public final class PeftAdapterFiles {
                 }
                 if (t.rank() != 2) {
                     throw new IllegalArgumentException(file + ": tensor " + name + " must be 2-D, has shape "
-                            + java.util.Arrays.toString(t.shape()));
+                            + Arrays.toString(t.shape()));
                 }
                 if ((which.equals("A") ? as : bs).put(key, t) != null) {
                     throw new IllegalArgumentException(file + ": two tensors for " + name);
@@ -174,7 +175,7 @@ public final class PeftAdapterFiles {
                 TensorInfo b = e.getValue();
                 if (a.dim(0) != rank || b.dim(1) != rank) {
                     throw new IllegalArgumentException(file + ": " + e.getKey().peftModulePath() + " has A "
-                            + java.util.Arrays.toString(a.shape()) + " and B " + java.util.Arrays.toString(b.shape())
+                            + Arrays.toString(a.shape()) + " and B " + Arrays.toString(b.shape())
                             + ", expected A [" + rank + ", in] and B [out, " + rank + "]");
                 }
                 pairs.put(e.getKey(), new LoraPair(a.toFloatArray(), (int) a.dim(0), (int) a.dim(1),
