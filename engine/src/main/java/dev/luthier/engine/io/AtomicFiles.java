@@ -1,6 +1,7 @@
 package dev.luthier.engine.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,10 +48,10 @@ public final class AtomicFiles {
 
     public static void writeString(Path target, String content) throws IOException {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        write(target, ch -> writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
+        write(target, ch -> writeFully(ch, ByteBuffer.wrap(bytes)));
     }
 
-    public static void writeFully(FileChannel ch, java.nio.ByteBuffer buf) throws IOException {
+    public static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             ch.write(buf);
         }

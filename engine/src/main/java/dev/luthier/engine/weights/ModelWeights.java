@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The weights of a model directory, looked up by tensor name across shards: {@code model.safetensors}, or the
@@ -97,7 +98,7 @@ public final class ModelWeights implements AutoCloseable {
         weightMap.properties().forEach(e -> nameToShard.put(e.getKey(), e.getValue().asText()));
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
         try {
-            for (String shard : new java.util.TreeSet<>(nameToShard.values())) {
+            for (String shard : new TreeSet<>(nameToShard.values())) {
                 Path p = dir.resolve(shard);
                 if (!Files.isRegularFile(p)) {
                     throw new SafetensorsException(index + " names shard " + shard + ", which is missing from " + dir);

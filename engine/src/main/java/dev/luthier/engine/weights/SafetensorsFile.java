@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,11 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLen = file.get(I64_LE, 0);
-            if (headerLen < 0 || headerLen > size - 8 || headerLen > MAX_HEADER_BYTES) {
+            if (headerLen > MAX_HEADER_BYTES) {
+                throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLen)
+                        + " exceeds the " + MAX_HEADER_BYTES + "-byte limit; not a safetensors file?");
+            }
+            if (headerLen < 0 || headerLen > size - 8) {
                 throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLen)
                         + " is beyond the file (" + size + " bytes); truncated or not a safetensors file");
             }
@@ -119,7 +124,7 @@ public final class SafetensorsFile implements AutoCloseable {
             long expected = byteSize(dtype.asText(), shape);
             if (expected >= 0 && expected != end - begin) {
                 throw new SafetensorsException(where + ": data_offsets [" + begin + ", " + end + "] hold "
-                        + (end - begin) + " bytes but " + dtype.asText() + " " + java.util.Arrays.toString(shape)
+                        + (end - begin) + " bytes but " + dtype.asText() + " " + Arrays.toString(shape)
                         + " needs " + expected);
             }
             tensors.put(name, new TensorInfo(name, dtype.asText(), shape, data.asSlice(begin, end - begin), path));

@@ -3,6 +3,7 @@ package dev.luthier.engine.weights;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.engine.io.AtomicFiles;
+import dev.luthier.engine.tensor.DType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -70,13 +72,13 @@ public final class SafetensorsWriter {
         int padded = (json.length + 7) & ~7;
         byte[] out = new byte[padded];
         System.arraycopy(json, 0, out, 0, json.length);
-        java.util.Arrays.fill(out, json.length, padded, (byte) ' ');
+        Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
     }
 
     private static void writeData(FileChannel ch, ByteBuffer buf, TensorData t) throws IOException {
         float[] v = t.values();
-        if (t.dtype() == dev.luthier.engine.tensor.DType.F32) {
+        if (t.dtype() == DType.F32) {
             for (int i = 0; i < v.length; ) {
                 int n = Math.min(buf.remaining() / 4, v.length - i);
                 buf.asFloatBuffer().put(v, i, n);
