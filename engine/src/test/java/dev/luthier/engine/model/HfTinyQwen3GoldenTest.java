@@ -8,6 +8,9 @@ import dev.luthier.engine.kernels.Kernels;
 import dev.luthier.engine.kernels.cpu.CpuKernels;
 import dev.luthier.engine.lora.LoraAdapter;
 import dev.luthier.engine.lora.LoraConfig;
+import dev.luthier.engine.lora.PeftAdapter;
+import dev.luthier.engine.lora.PeftAdapterFiles;
+import dev.luthier.engine.lora.PeftAdapters;
 import dev.luthier.engine.loss.CrossEntropyLoss;
 import dev.luthier.engine.loss.ImportanceSamplingLoss;
 import dev.luthier.engine.loss.LossInputs;
@@ -119,6 +122,23 @@ class HfTinyQwen3GoldenTest {
         }
         assertThat(relErr(sum, golden.get("lora").get("ce_loss_sum").asDouble())).isLessThanOrEqualTo(1e-5);
         assertGradientsMatch(adapter, "lora_grads.safetensors");
+    }
+
+    @Test
+    void peftAdapterDirectoryGivesPeftLogprobsAndRoundTrips(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        PeftAdapter peft = PeftAdapterFiles.read(dir.resolve("peft_adapter_init"));
+        LoraAdapter adapter = PeftAdapters.toEngine(peft, "peft", model.config(), kernels);
+        assertLoraLogprobs(adapter);
+        PeftAdapterFiles.write(tmp.resolve("copy"), PeftAdapters.fromEngine(adapter, kernels, "hf-tiny/qwen3"));
+        assertLoraLogprobs(PeftAdapters.toEngine(PeftAdapterFiles.read(tmp.resolve("copy")), "copy", model.config(), kernels));
+    }
+
+    private static void assertLoraLogprobs(LoraAdapter adapter) {
+        List<ExampleResult> results = engine.forwardBackward(ceExamples(adapter), false);
+        for (int s = 0; s < results.size(); s++) {
+            float[] expected = SharedData.floats(golden.get("lora").get("target_logprobs").get(s));
+            assertThat(maxAbsDiff(results.get(s).logprobs(), expected)).isLessThanOrEqualTo(1e-4);
+        }
     }
 
     @Test
