@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code luthier} command. */
 @Command(name = "luthier", mixinStandardHelpOptions = true, version = "luthier 0.1.0",
         description = "Luthier: an open fine-tuning service and engine for language models.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, dev.luthier.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -15,7 +15,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        int code = configure(new CommandLine(new Main())).execute(args);
         System.exit(code);
+    }
+
+    /** Reports user errors (bad arguments, missing files) as one line and exit code 2 instead of a stack trace. */
+    static CommandLine configure(CommandLine cli) {
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                cmd.getErr().println("luthier: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
     }
 }

@@ -1,0 +1,125 @@
+package dev.luthier.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.luthier.engine.kernels.cpu.CpuKernels;
+import dev.luthier.engine.model.KvCache;
+import dev.luthier.engine.model.ModelConfig;
+import dev.luthier.engine.model.ModelPresets;
+import dev.luthier.engine.model.PackedBatch;
+import dev.luthier.engine.sampler.SampleRequest;
+import dev.luthier.engine.sampler.Sampler;
+import dev.luthier.engine.sampler.SamplingParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code luthier bench sample}: prefill and decode throughput, against the memory-bandwidth bound. */
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = "Time prefill and decoding at batch 1 and batch B; compare batch-1 decoding with the bandwidth bound.")
+public final class SampleBench implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--batch", defaultValue = "8", description = "the larger decode batch (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--prompt", defaultValue = "128", description = "prompt tokens (default ${DEFAULT-VALUE})")
+    int prompt;
+
+    @Option(names = "--decode-tokens", defaultValue = "32", description = "tokens decoded per sample (default ${DEFAULT-VALUE})")
+    int decodeTokens;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        double bandwidth = MachinePeak.readBandwidthGBps(t);
+        CpuKernels kernels = new CpuKernels(t);
+        int context = prompt + decodeTokens + 8;
+        try (ModelOptions.Opened opened = model.open(kernels, context)) {
+            ModelConfig c = opened.transformer().config();
+            double prefillTps = prefill(opened, c, kernels, context);
+            double decode1 = decode(opened, c, 1, context);
+            double decodeB = decode(opened, c, batch, context);
+            long weightBytes = ModelPresets.weightBytesPerToken(c, opened.weightBytes());
+            double bound = bandwidth * 1e9 / weightBytes;
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode out = mapper.createObjectNode();
+            out.put("benchmark", "sample");
+            out.put("model", opened.name());
+            out.put("threads", t);
+            out.put("prompt_tokens", prompt);
+            out.put("prefill_tokens_per_second", prefillTps);
+            ObjectNode d = out.putObject("decode_tokens_per_second");
+            d.put("1", decode1);
+            d.put(Integer.toString(batch), decodeB);
+            out.put("batch_speedup", decodeB / decode1);
+            out.put("weight_bytes_per_token", weightBytes);
+            out.put("read_bandwidth_gb_per_second", bandwidth);
+            out.put("decode_bandwidth_bound_tokens_per_second", bound);
+            out.put("decode_batch1_of_bandwidth_bound", decode1 / bound);
+            System.out.println(json ? mapper.writeValueAsString(out) : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        }
+        return 0;
+    }
+
+    private int[] randomPrompt(ModelConfig c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] p = new int[prompt];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextInt(c.vocabSize());
+        }
+        return p;
+    }
+
+    private double prefill(ModelOptions.Opened opened, ModelConfig c, CpuKernels kernels, int context) {
+        KvCache cache = new KvCache(c, 1, context, kernels);
+        double best = 0;
+        for (int rep = 0; rep < 4; rep++) {
+            int slot = cache.acquire();
+            PackedBatch b = PackedBatch.of(List.of(new PackedBatch.Sequence(randomPrompt(c, rep), null, 0, slot)));
+            long start = System.nanoTime();
+            opened.transformer().forward(b, cache);
+            double s = (System.nanoTime() - start) / 1e9;
+            cache.release(slot);
+            if (rep > 0) {
+                best = Math.max(best, prompt / s);
+            }
+        }
+        return best;
+    }
+
+    /** Decode tokens/s with {@code n} concurrent samples, excluding the step that prefills. */
+    private double decode(ModelOptions.Opened opened, ModelConfig c, int n, int context) {
+        double best = 0;
+        for (int rep = 0; rep < 2; rep++) {
+            Sampler sampler = new Sampler(opened.transformer(), n, context, null);
+            List<SampleRequest> requests = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sampler.submit(new SampleRequest(null, randomPrompt(c, 100 + i), SamplingParams.greedy(decodeTokens)));
+            }
+            sampler.step();
+            long start = System.nanoTime();
+            int steps = 0;
+            while (sampler.step()) {
+                steps++;
+            }
+            steps++;
+            double s = (System.nanoTime() - start) / 1e9;
+            best = Math.max(best, (double) n * (decodeTokens - 1) / s);
+            requests.clear();
+        }
+        return best;
+    }
+}

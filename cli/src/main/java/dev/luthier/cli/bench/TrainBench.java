@@ -1,0 +1,140 @@
+package dev.luthier.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.luthier.engine.Engine;
+import dev.luthier.engine.TrainingExample;
+import dev.luthier.engine.kernels.cpu.CpuKernels;
+import dev.luthier.engine.lora.LoraAdapter;
+import dev.luthier.engine.lora.LoraConfig;
+import dev.luthier.engine.loss.CrossEntropyLoss;
+import dev.luthier.engine.loss.LossInputs;
+import dev.luthier.engine.model.ModelConfig;
+import dev.luthier.engine.model.ModelPresets;
+import dev.luthier.engine.optim.AdamParams;
+import dev.luthier.engine.optim.AdamW;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code luthier bench train}: LoRA training steps (forward, backward, AdamW) against the machine's FMA peak. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Time LoRA training steps and report tokens/s, GFLOP/s and utilisation of the measured fp32 FMA peak.")
+public final class TrainBench implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--tokens", defaultValue = "2048", description = "tokens per step (default ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Option(names = "--seq-len", defaultValue = "512", description = "tokens per sequence (default ${DEFAULT-VALUE})")
+    int seqLen;
+
+    @Option(names = "--rank", defaultValue = "16", description = "LoRA rank, on every projection (default ${DEFAULT-VALUE})")
+    int rank;
+
+    @Option(names = "--steps", defaultValue = "3", description = "timed steps after one warm-up step (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        double peak = MachinePeak.fmaGflops(t);
+        CpuKernels kernels = new CpuKernels(t);
+        int len = Math.min(seqLen, tokens);
+        try (ModelOptions.Opened opened = model.open(kernels, len)) {
+            ModelConfig c = opened.transformer().config();
+            Engine engine = new Engine(opened.transformer());
+            LoraAdapter adapter = engine.createAdapter("bench", new LoraConfig(rank, 32, 0, true, true, false));
+            AdamW optimizer = new AdamW(kernels);
+            List<TrainingExample> batch = batch(c, adapter, len);
+            int stepTokens = batch.stream().mapToInt(e -> e.inputTokens().length).sum();
+            double[] seconds = new double[steps + 1];
+            double[] losses = new double[steps + 1];
+            for (int s = 0; s <= steps; s++) {
+                long start = System.nanoTime();
+                double loss = engine.forwardBackward(batch, true).stream().mapToDouble(r -> r.loss()).sum();
+                optimizer.apply(adapter, AdamParams.of(1e-4));
+                seconds[s] = (System.nanoTime() - start) / 1e9;
+                losses[s] = loss / stepTokens;
+                if (!json) {
+                    System.err.printf("step %d: %.2f s, %.0f tokens/s, mean loss %.4f%s%n", s, seconds[s],
+                            stepTokens / seconds[s], losses[s], s == 0 ? " (warm-up)" : "");
+                }
+            }
+            double median = median(Arrays.copyOfRange(seconds, 1, seconds.length));
+            double tps = stepTokens / median;
+            double flopsPerToken = flopsPerToken(c, adapter, len);
+            double gflops = tps * flopsPerToken / 1e9;
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode out = mapper.createObjectNode();
+            out.put("benchmark", "train");
+            out.put("model", opened.name());
+            out.put("threads", t);
+            out.put("tokens_per_step", stepTokens);
+            out.put("sequence_length", len);
+            out.put("lora_rank", rank);
+            out.put("step_seconds_median", median);
+            out.put("tokens_per_second", tps);
+            out.put("flops_per_token", flopsPerToken);
+            out.put("flop_count", "4N (forward 2N + input gradients 2N through frozen weights) + 6*sum r(in+out) (LoRA forward, dX, dW) + 6*T*H*hd*L (causal attention forward and backward)");
+            out.put("gflops", gflops);
+            out.put("peak_gflops", peak);
+            out.put("utilization", gflops / peak);
+            out.put("loss_first_step", losses[0]);
+            out.put("loss_last_step", losses[steps]);
+            if (json) {
+                System.out.println(mapper.writeValueAsString(out));
+            } else {
+                System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            }
+        }
+        return 0;
+    }
+
+    private List<TrainingExample> batch(ModelConfig c, LoraAdapter adapter, int len) {
+        SplittableRandom r = new SplittableRandom(17);
+        List<TrainingExample> out = new ArrayList<>();
+        for (int remaining = tokens; remaining > 0; remaining -= len) {
+            int n = Math.min(len, remaining);
+            int[] seq = new int[n + 1];
+            for (int i = 0; i < seq.length; i++) {
+                seq[i] = r.nextInt(c.vocabSize());
+            }
+            float[] w = new float[n];
+            Arrays.fill(w, 1f);
+            out.add(new TrainingExample(adapter, Arrays.copyOf(seq, n), new CrossEntropyLoss(),
+                    LossInputs.crossEntropy(Arrays.copyOfRange(seq, 1, n + 1), w)));
+        }
+        return out;
+    }
+
+    static double flopsPerToken(ModelConfig c, LoraAdapter adapter, int seqLen) {
+        double n = ModelPresets.matmulParameters(c);
+        double lora = 0;
+        for (LoraAdapter.NamedModule m : adapter.modules()) {
+            lora += (double) m.module().rank() * (m.module().inFeatures() + m.module().outFeatures());
+        }
+        double attention = 6.0 * seqLen * c.numHeads() * c.headDim() * c.numLayers();
+        return 4 * n + 6 * lora + attention;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+}
