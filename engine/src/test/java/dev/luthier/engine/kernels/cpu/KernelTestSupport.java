@@ -84,4 +84,39 @@ final class KernelTestSupport {
         }
         assertClose(what, got, w, null, rtol, atol);
     }
+
+    /** A forward computation over float inputs (which the finite-difference check perturbs in place). */
+    interface Forward {
+        float[] run();
+    }
+
+    /**
+     * Checks {@code grad} (the backward's gradient of sum(out * r) with respect to {@code input}) against central
+     * differences of {@code forward}, at up to {@code samples} elements.
+     */
+    static void assertGradientByFiniteDifferences(String what, Forward forward, float[] r, float[] input, float[] grad,
+                                                  float h, int samples, Random rnd) {
+        int n = input.length;
+        for (int s = 0; s < Math.min(samples, n); s++) {
+            int i = samples >= n ? s : rnd.nextInt(n);
+            float saved = input[i];
+            input[i] = saved + h;
+            double plus = dot(forward.run(), r);
+            input[i] = saved - h;
+            double minus = dot(forward.run(), r);
+            input[i] = saved;
+            double fd = (plus - minus) / (2.0 * h);
+            if (Math.abs(fd - grad[i]) > 3e-3 + 3e-3 * Math.abs(fd)) {
+                fail(what + " element " + i + ": backward " + grad[i] + ", finite difference " + fd);
+            }
+        }
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
 }
