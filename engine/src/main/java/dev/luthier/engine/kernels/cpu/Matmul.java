@@ -9,16 +9,18 @@ import jdk.incubator.vector.VectorSpecies;
  * that know how to pack themselves, plus streaming paths for few rows (decode), where packing the weight would
  * cost more than reading it once.
  *
- * <p>Blocking: B is packed in blocks of KC x NC into 16-column micro-panels, A in blocks of MC x KC into 4-row
- * micro-panels, and a 4x16 micro-kernel (8 accumulators, 2 B loads, 4 broadcasts: 14 live vector registers)
- * runs over them. Larger tiles spill under C2 (see cpu-limits.md §3).
+ * <p>Blocking: B is packed in blocks of KC x NC into micro-panels of NR = two vectors of columns, A in blocks of
+ * MC x KC into 4-row micro-panels, and a 4 x NR micro-kernel (8 accumulators, 2 B loads, 4 broadcasts: 14 live
+ * vector registers) runs over them; with 256-bit vectors that is the 4x16 kernel. Larger tiles spill under C2
+ * on AVX2 (see cpu-limits.md §3). The vector width is the platform's preferred one, so AVX-512 machines get 4x32.
  */
 final class Matmul {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    static final int L = 8;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
     static final int MR = 4;
-    static final int NR = 16;
-    static final int KC = 384;
+    static final int NR = 2 * L;
+    /** Keeps a B micro-panel (KC x NR floats) at about 24 KB, so that it stays in L1 while A panels stream past. */
+    static final int KC = 6144 / NR;
     static final int MC = 64;
     static final int NC = 3072;
     /** Below this many flops a product runs on the calling thread. */
@@ -39,7 +41,7 @@ final class Matmul {
 
     /** The right operand B[K,N] of the GEMM. */
     interface PanelsB {
-        /** Packs rows [k0, k0+kc), columns [j0, j0+nc) into ceil(nc/16) micro-panels of kc*16 values (k-major), zero padded. */
+        /** Packs rows [k0, k0+kc), columns [j0, j0+nc) into ceil(nc/NR) micro-panels of kc*NR values (k-major), zero padded. */
         void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch);
     }
 
@@ -279,7 +281,7 @@ final class Matmul {
                         int bOff = (jr / NR) * kc * NR;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            kernel4x16(ap, (ir / MR) * kc * MR, bp, bOff, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
+                            microKernel(ap, (ir / MR) * kc * MR, bp, bOff, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
                                     mr, nr, alpha, acc, scratch.edge);
                         }
                     }
@@ -292,7 +294,7 @@ final class Matmul {
         return (x + unit - 1) / unit * unit;
     }
 
-    private static void kernel4x16(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
+    private static void microKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
                                    int mr, int nr, float alpha, boolean accumulate, float[] edge) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -466,10 +468,14 @@ final class Matmul {
             s30 = x3.fma(w0, s30);
             s31 = x3.fma(w1, s31);
         }
-        FloatVector[] acc = {s00, s01, s10, s11, s20, s21, s30, s31};
-        for (int i = 0; i < 8; i++) {
-            out[i] = acc[i].reduceLanes(VectorOperators.ADD);
-        }
+        out[0] = s00.reduceLanes(VectorOperators.ADD);
+        out[1] = s01.reduceLanes(VectorOperators.ADD);
+        out[2] = s10.reduceLanes(VectorOperators.ADD);
+        out[3] = s11.reduceLanes(VectorOperators.ADD);
+        out[4] = s20.reduceLanes(VectorOperators.ADD);
+        out[5] = s21.reduceLanes(VectorOperators.ADD);
+        out[6] = s30.reduceLanes(VectorOperators.ADD);
+        out[7] = s31.reduceLanes(VectorOperators.ADD);
         for (; kk < k; kk++) {
             float w0 = w[wOff + kk], w1 = w[wOff + k + kk];
             for (int r = 0; r < 4; r++) {

@@ -1,0 +1,262 @@
+package dev.luthier.engine.kernels.cpu;
+
+import dev.luthier.engine.tensor.DType;
+import dev.luthier.engine.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Throughput of the three matrix products and of decode-sized GEMV, next to a measured FMA peak, for reporting
+ * kernels as a fraction of what the machine can do. Run with {@code --add-modules jdk.incubator.vector}; the
+ * optional argument is the thread count (default: all processors).
+ */
+public final class MatmulBenchmark {
+    private static final double SECONDS_PER_CASE = 1.0;
+
+    private MatmulBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
+        System.out.printf("threads %d, vector %d bits%n", threads, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        String filter = args.length > 1 ? args[1] : "";
+        double peak1 = fmaPeak(1, false);
+        double peakAll = fmaPeak(threads, false);
+        System.out.printf("fp32 FMA peak, 256-bit vectors: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)%n", peak1, peakAll, threads);
+        if (FloatVector.SPECIES_PREFERRED.vectorBitSize() != 256) {
+            peak1 = fmaPeak(1, true);
+            peakAll = fmaPeak(threads, true);
+            System.out.printf("fp32 FMA peak, %d-bit vectors: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)%n",
+                    FloatVector.SPECIES_PREFERRED.vectorBitSize(), peak1, peakAll, threads);
+        }
+        System.out.printf("read bandwidth (sum over 256 MB): %.1f GB/s%n", readBandwidth());
+
+        try (CpuKernels one = new CpuKernels(1); CpuKernels all = new CpuKernels(threads)) {
+            int[][] shapes = {{2048, 576, 576}, {2048, 1536, 576}, {1, 49152, 576}, {8, 1536, 576}};
+            long warmEnd = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < warmEnd) {
+                for (int[] s : shapes) {
+                    for (String p : new String[]{"NT", "NN", "TN", "NT-bf16"}) {
+                        if (s[0] == 1 && p.equals("TN") || !(p + " " + s[0] + "x" + s[1] + "x" + s[2]).contains(filter)) {
+                            continue;
+                        }
+                        Case c = new Case(p, s[0], s[1], s[2]);
+                        c.run(all);
+                        c.run(one);
+                    }
+                }
+            }
+            for (int[] s : shapes) {
+                for (String p : new String[]{"NT", "NN", "TN", "NT-bf16", "NN-bf16"}) {
+                    if (s[0] == 1 && p.equals("TN")) {
+                        continue;
+                    }
+                    if (!(p + " " + s[0] + "x" + s[1] + "x" + s[2]).contains(filter)) {
+                        continue;
+                    }
+                    Case c = new Case(p, s[0], s[1], s[2]);
+                    double g1 = c.measure(one);
+                    double gAll = c.measure(all);
+                    String bw = s[0] == 1 ? String.format("  (weights %.1f/%.1f GB/s)", g1 * c.weightBytesPerFlop(),
+                            gAll * c.weightBytesPerFlop()) : "";
+                    System.out.printf("%-8s M=%-5d N=%-6d K=%-5d  1T %6.1f GFLOP/s (%3.0f%%)   %dT %6.1f GFLOP/s (%3.0f%%)%s%n",
+                            p, s[0], s[1], s[2], g1, 100 * g1 / peak1, threads, gAll, 100 * gAll / peakAll, bw);
+                }
+            }
+        }
+    }
+
+    /** One product on one shape, with its operands. */
+    private static final class Case {
+        final String product;
+        final int m, n, k;
+        final Tensor a, w, y;
+
+        Case(String product, int m, int n, int k) {
+            this.product = product;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            Random rnd = new Random(1);
+            boolean bf16 = product.endsWith("bf16");
+            switch (product) {
+                case "NT", "NT-bf16" -> {
+                    a = random(rnd, m, k);
+                    w = bf16 ? bf16Weight(rnd, n, k) : random(rnd, n, k);
+                    y = new CpuTensor(m, n);
+                }
+                case "NN", "NN-bf16" -> {
+                    a = random(rnd, m, n);
+                    w = bf16 ? bf16Weight(rnd, n, k) : random(rnd, n, k);
+                    y = new CpuTensor(m, k);
+                }
+                default -> {
+                    a = random(rnd, m, n);
+                    w = random(rnd, m, k);
+                    y = new CpuTensor(n, k);
+                }
+            }
+        }
+
+        void run(CpuKernels kernels) {
+            switch (product) {
+                case "NT", "NT-bf16" -> kernels.matmulNT(a, w, y, 1f, false);
+                case "NN", "NN-bf16" -> kernels.matmulNN(a, w, y, 1f, false);
+                default -> kernels.matmulTN(a, w, y, 1f, false);
+            }
+        }
+
+        double weightBytesPerFlop() {
+            return (double) w.size() * w.dtype().bytes() / (2.0 * m * n * k);
+        }
+
+        /** Median GFLOP/s over calls for about {@link #SECONDS_PER_CASE}. */
+        double measure(CpuKernels kernels) {
+            run(kernels);
+            double[] times = new double[100_000];
+            int calls = 0;
+            long end = System.nanoTime() + (long) (SECONDS_PER_CASE * 1e9);
+            while ((System.nanoTime() < end || calls < 3) && calls < times.length) {
+                long t0 = System.nanoTime();
+                run(kernels);
+                times[calls++] = (System.nanoTime() - t0) * 1e-9;
+            }
+            Arrays.sort(times, 0, calls);
+            return 2.0 * m * n * k / times[calls / 2] / 1e9;
+        }
+    }
+
+    private static CpuTensor random(Random rnd, int rows, int cols) {
+        float[] data = new float[rows * cols];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextFloat() - 0.5f;
+        }
+        return new CpuTensor(data, 0, rows, cols);
+    }
+
+    private static MappedTensor bf16Weight(Random rnd, int rows, int cols) {
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols * 2, 64);
+        ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < (long) rows * cols; i++) {
+            seg.set(le, 2 * i, (short) (Float.floatToRawIntBits(rnd.nextFloat() - 0.5f) >>> 16));
+        }
+        return new MappedTensor(seg, DType.BF16, rows, cols);
+    }
+
+    /** GFLOP/s of independent FMA chains on every thread at once, summed. */
+    private static double readBandwidth() {
+        float[] big = new float[64 << 20];
+        Arrays.fill(big, 1f);
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++) {
+            long t0 = System.nanoTime();
+            float sum = 0;
+            for (int i = 0; i < big.length; i += 1 << 16) {
+                sum += sumRange(big, i, 1 << 16);
+            }
+            double s = (System.nanoTime() - t0) * 1e-9;
+            if (sum == 42f) {
+                System.out.print("");
+            }
+            best = Math.max(best, big.length * 4.0 / s / 1e9);
+        }
+        return best;
+    }
+
+    private static float sumRange(float[] a, int from, int len) {
+        var sp = FloatVector.SPECIES_PREFERRED;
+        FloatVector s0 = FloatVector.zero(sp), s1 = FloatVector.zero(sp);
+        for (int i = from; i < from + len; i += 2 * sp.length()) {
+            s0 = s0.add(FloatVector.fromArray(sp, a, i));
+            s1 = s1.add(FloatVector.fromArray(sp, a, i + sp.length()));
+        }
+        return s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    private static double fmaPeak(int threads, boolean preferred) throws InterruptedException {
+        double[] result = new double[threads];
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                fmaLoop(2_000_000, preferred); // warm up C2
+                long iters = 40_000_000;
+                int lanes = preferred ? FloatVector.SPECIES_PREFERRED.length() : FloatVector.SPECIES_256.length();
+                double best = 0;
+                for (int rep = 0; rep < 5; rep++) {
+                    long t0 = System.nanoTime();
+                    float sink = fmaLoop(iters, preferred);
+                    double s = (System.nanoTime() - t0) * 1e-9;
+                    if (sink == 42f) {
+                        System.out.print("");
+                    }
+                    best = Math.max(best, iters * 12.0 * 2 * lanes / s / 1e9);
+                }
+                result[id] = best;
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        return Arrays.stream(result).sum();
+    }
+
+    private static float fmaLoop(long iters, boolean preferred) {
+        return preferred ? fmaLoopPreferred(iters) : fmaLoop256(iters);
+    }
+
+    private static float fmaLoopPreferred(long iters) {
+        var sp = FloatVector.SPECIES_PREFERRED;
+        FloatVector b = FloatVector.broadcast(sp, 0.999f), c = FloatVector.broadcast(sp, 1e-3f);
+        FloatVector a0 = FloatVector.broadcast(sp, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4),
+                a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10),
+                a11 = a0.add(11);
+        for (long i = 0; i < iters; i++) {
+            a0 = a0.fma(b, c);
+            a1 = a1.fma(b, c);
+            a2 = a2.fma(b, c);
+            a3 = a3.fma(b, c);
+            a4 = a4.fma(b, c);
+            a5 = a5.fma(b, c);
+            a6 = a6.fma(b, c);
+            a7 = a7.fma(b, c);
+            a8 = a8.fma(b, c);
+            a9 = a9.fma(b, c);
+            a10 = a10.fma(b, c);
+            a11 = a11.fma(b, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    private static float fmaLoop256(long iters) {
+        var sp = FloatVector.SPECIES_256;
+        FloatVector b = FloatVector.broadcast(sp, 0.999f), c = FloatVector.broadcast(sp, 1e-3f);
+        FloatVector a0 = FloatVector.broadcast(sp, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4),
+                a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10),
+                a11 = a0.add(11);
+        for (long i = 0; i < iters; i++) {
+            a0 = a0.fma(b, c);
+            a1 = a1.fma(b, c);
+            a2 = a2.fma(b, c);
+            a3 = a3.fma(b, c);
+            a4 = a4.fma(b, c);
+            a5 = a5.fma(b, c);
+            a6 = a6.fma(b, c);
+            a7 = a7.fma(b, c);
+            a8 = a8.fma(b, c);
+            a9 = a9.fma(b, c);
+            a10 = a10.fma(b, c);
+            a11 = a11.fma(b, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+}
