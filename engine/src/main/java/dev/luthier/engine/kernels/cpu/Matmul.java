@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.function.IntConsumer;
+
 /**
  * The three matrix products, as one BLIS-style GEMM {@code C[M,N] = alpha * A[M,K] * B[K,N] (+ C)} over operands
  * that know how to pack themselves, plus streaming paths for few rows (decode), where packing the weight would
@@ -23,6 +25,8 @@ final class Matmul {
     static final int KC = 6144 / NR;
     static final int MC = 64;
     static final int NC = 3072;
+    /** Upper bound on the packed B block (K x NC floats). */
+    static final int PACKED_B_FLOATS = 4 << 20;
     /** Below this many flops a product runs on the calling thread. */
     static final long PARALLEL_FLOPS = 1L << 20;
     /** Products with at most this many rows of activations stream the weight instead of packing it. */
@@ -42,7 +46,7 @@ final class Matmul {
     /** The right operand B[K,N] of the GEMM. */
     interface PanelsB {
         /** Packs rows [k0, k0+kc), columns [j0, j0+nc) into ceil(nc/NR) micro-panels of kc*NR values (k-major), zero padded. */
-        void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch);
+        void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch);
     }
 
     /** A(i,k) = a[off + i*ld + k]. */
@@ -100,46 +104,46 @@ final class Matmul {
     /** B(k,j) = b[off + k*ld + j]. */
     record RowMajorB(float[] b, int off, int ld) implements PanelsB {
         @Override
-        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
-            packRowMajor(b, off + k0 * ld + j0, ld, kc, nc, dst);
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
+            packRowMajor(b, off + k0 * ld + j0, ld, kc, nc, dst, dstOff);
         }
     }
 
     /** B(k,j) = w[off + j*ld + k]: the transpose of a row-major weight (the nn.Linear layout). */
     record TransposedB(float[] w, int off, int ld) implements PanelsB {
         @Override
-        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
-            packTransposed(w, off + j0 * ld + k0, ld, kc, nc, dst);
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
+            packTransposed(w, off + j0 * ld + k0, ld, kc, nc, dst, dstOff);
         }
     }
 
     /** B(k,j) = w(k,j) of a low-precision or mapped weight. */
     record MappedRowMajorB(MappedTensor w) implements PanelsB {
         @Override
-        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
             float[] rows = scratch.widened(kc * nc);
             for (int k = 0; k < kc; k++) {
                 w.widenRow(k0 + k, j0, nc, rows, k * nc);
             }
-            packRowMajor(rows, 0, nc, kc, nc, dst);
+            packRowMajor(rows, 0, nc, kc, nc, dst, dstOff);
         }
     }
 
     /** B(k,j) = w(j,k) of a low-precision or mapped weight. */
     record MappedTransposedB(MappedTensor w) implements PanelsB {
         @Override
-        public void pack(int k0, int kc, int j0, int nc, float[] dst, Scratch scratch) {
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
             float[] rows = scratch.widened(kc * nc);
             for (int j = 0; j < nc; j++) {
                 w.widenRow(j0 + j, k0, kc, rows, j * kc);
             }
-            packTransposed(rows, 0, kc, kc, nc, dst);
+            packTransposed(rows, 0, kc, kc, nc, dst, dstOff);
         }
     }
 
     /** src(k,j) = b[start + k*ld + j] for k < kc, j < nc. */
-    static void packRowMajor(float[] b, int start, int ld, int kc, int nc, float[] dst) {
-        int p = 0;
+    static void packRowMajor(float[] b, int start, int ld, int kc, int nc, float[] dst, int dstOff) {
+        int p = dstOff;
         for (int jp = 0; jp < nc; jp += NR, p += kc * NR) {
             int colsHere = Math.min(NR, nc - jp);
             if (colsHere == NR) {
@@ -161,8 +165,8 @@ final class Matmul {
     }
 
     /** src(k,j) = w[start + j*ld + k] for k < kc, j < nc. */
-    static void packTransposed(float[] w, int start, int ld, int kc, int nc, float[] dst) {
-        int p = 0;
+    static void packTransposed(float[] w, int start, int ld, int kc, int nc, float[] dst, int dstOff) {
+        int p = dstOff;
         for (int jp = 0; jp < nc; jp += NR, p += kc * NR) {
             int colsHere = Math.min(NR, nc - jp);
             for (int c = 0; c < NR; c++) {
@@ -232,18 +236,51 @@ final class Matmul {
         }
         long flops = 2L * m * n * k;
         int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
-        if (threads == 1) {
-            gemmBlock(0, m, 0, n, k, a, b, alpha, accumulate, c, cOff, ldc);
-            return;
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        // the packed B block holds all of K for NC columns; NC shrinks for very long K to bound its size
+        int nc0 = Math.max(NR, Math.min(NC, (PACKED_B_FLOATS / k) / NR * NR));
+        Scratch callerScratch = Scratch.get();
+        float[] packedB = callerScratch.b(k * Math.min(nc0, roundUp(n, NR)));
+        for (int jc = 0; jc < n; jc += nc0) {
+            int nc = Math.min(nc0, n - jc);
+            int ncPad = roundUp(nc, NR);
+            int panels = ncPad / NR;
+            int jcFinal = jc;
+            // phase 1: pack B[0:K, jc:jc+nc] into micro-panels, block by block of KC rows
+            int packGroups = threads == 1 ? 1 : Math.min(panels, 4 * threads);
+            int[] packBounds = split(panels, packGroups, 1);
+            IntConsumer packTask = t -> {
+                Scratch scratch = Scratch.get();
+                int q0 = packBounds[t], q1 = packBounds[t + 1];
+                int j0 = jcFinal + q0 * NR, j1 = Math.min(jcFinal + nc, jcFinal + q1 * NR);
+                for (int pc = 0, blk = 0; pc < k; pc += kcMax, blk++) {
+                    int kc = Math.min(kcMax, k - pc);
+                    b.pack(pc, kc, j0, j1 - j0, packedB, blk * kcMax * ncPad + q0 * kc * NR, scratch);
+                }
+            };
+            run(pool, threads, packBounds.length - 1, packTask);
+            // phase 2: blocks of MC rows (and, when rows are few, ranges of panels) as dynamic tasks
+            int rowBlocks = (m + MC - 1) / MC;
+            int panelGroups = threads == 1 ? 1 : Math.max(1, Math.min(panels, (4 * threads + rowBlocks - 1) / rowBlocks));
+            int[] panelBounds = split(panels, panelGroups, 1);
+            int groups = panelBounds.length - 1;
+            IntConsumer computeTask = t -> {
+                int ib = t / groups, g = t % groups;
+                computeBlock(ib * MC, Math.min(m, ib * MC + MC), panelBounds[g], panelBounds[g + 1], jcFinal, nc, ncPad,
+                        k, kcMax, a, packedB, alpha, accumulate, c, cOff, ldc);
+            };
+            run(pool, threads, rowBlocks * groups, computeTask);
         }
-        if (m >= n) {
-            int[] bounds = split(m, threads, MR);
-            pool.forEach(bounds.length - 1,
-                    t -> gemmBlock(bounds[t], bounds[t + 1], 0, n, k, a, b, alpha, accumulate, c, cOff, ldc));
+    }
+
+    private static void run(WorkerPool pool, int threads, int tasks, IntConsumer task) {
+        if (threads == 1) {
+            for (int t = 0; t < tasks; t++) {
+                task.accept(t);
+            }
         } else {
-            int[] bounds = split(n, threads, NR);
-            pool.forEach(bounds.length - 1,
-                    t -> gemmBlock(0, m, bounds[t], bounds[t + 1], k, a, b, alpha, accumulate, c, cOff, ldc));
+            pool.forEach(tasks, task);
         }
     }
 
@@ -259,32 +296,26 @@ final class Matmul {
         return bounds;
     }
 
-    private static void gemmBlock(int m0, int m1, int n0, int n1, int k, PanelsA a, PanelsB b, float alpha,
-                                  boolean accumulate, float[] c, int cOff, int ldc) {
-        int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+    /** Rows [i0, i1) against micro-panels [q0, q1) of the packed B block at column jc. */
+    private static void computeBlock(int i0, int i1, int q0, int q1, int jc, int nc, int ncPad, int k, int kcMax,
+                                     PanelsA a, float[] packedB, float alpha, boolean accumulate, float[] c, int cOff,
+                                     int ldc) {
         Scratch scratch = Scratch.get();
-        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
-        float[] bp = scratch.b(kcMax * ncMax);
-        float[] ap = scratch.a(kcMax * MC);
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += kcMax) {
-                int kc = Math.min(kcMax, k - pc);
-                b.pack(pc, kc, jc, nc, bp, scratch);
-                boolean acc = accumulate || pc > 0;
-                for (int ic = m0; ic < m1; ic += MC) {
-                    int mc = Math.min(MC, m1 - ic);
-                    a.pack(ic, mc, pc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bOff = (jr / NR) * kc * NR;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            microKernel(ap, (ir / MR) * kc * MR, bp, bOff, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
-                                    mr, nr, alpha, acc, scratch.edge);
-                        }
-                    }
+        int mc = i1 - i0;
+        float[] ap = scratch.a(kcMax * roundUp(mc, MR));
+        for (int pc = 0, blk = 0; pc < k; pc += kcMax, blk++) {
+            int kc = Math.min(kcMax, k - pc);
+            a.pack(i0, mc, pc, kc, ap);
+            boolean acc = accumulate || pc > 0;
+            int blockOff = blk * kcMax * ncPad;
+            for (int q = q0; q < q1; q++) {
+                int jr = q * NR;
+                int nr = Math.min(NR, nc - jr);
+                int bOff = blockOff + q * kc * NR;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    microKernel(ap, (ir / MR) * kc * MR, packedB, bOff, kc, c, cOff + (i0 + ir) * ldc + jc + jr, ldc,
+                            mr, nr, alpha, acc, scratch.edge);
                 }
             }
         }
