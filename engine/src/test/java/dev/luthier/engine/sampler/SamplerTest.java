@@ -516,6 +516,22 @@ class SamplerTest {
     // ------------------------------------------------------------------------------------------ (i) bad input
 
     @Test
+    void aBadRequestInABatchLeavesNothingQueued() {
+        Sampler s = sampler(3);
+        int[] p = prompt(85, 5);
+        SampleRequest good = new SampleRequest(adapter, p, SamplingParams.of(8, 5, 1.0));
+        SampleRequest bad = new SampleRequest(adapter, new int[]{0, config.vocabSize()}, SamplingParams.greedy(2));
+        assertThatThrownBy(() -> s.generate(List.of(good, bad)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the vocabulary");
+        // The good request of the rejected batch is not left behind to run with the next one.
+        assertThat(s.idle()).isTrue();
+        assertThat(s.load()).isZero();
+        int[] fresh = one(sampler(3), good).sequences().getFirst().tokens();
+        assertThat(one(s, good).sequences().getFirst().tokens()).containsExactly(fresh);
+    }
+
+
+    @Test
     void badRequestsAreRejectedAndTheSamplerCarriesOn() {
         Sampler s = sampler(3);
         int[] p = prompt(81, 5);
