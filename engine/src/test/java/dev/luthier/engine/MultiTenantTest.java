@@ -365,4 +365,83 @@ class MultiTenantTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void softTargetExamplesShareAPassWithSingleTargetOnes(ModelConfig c) {
+        Setup s = new Setup(c);
+        LoraAdapter a = s.adapters.getFirst();
+        SplittableRandom r = new SplittableRandom(17);
+        int len = 5;
+        int kk = 3;
+        int[] in = new int[len];
+        int[] soft = new int[len * kk];
+        float[] w = new float[len * kk];
+        for (int i = 0; i < len; i++) {
+            in[i] = r.nextInt(c.vocabSize());
+        }
+        for (int i = 0; i < soft.length; i++) {
+            soft[i] = r.nextInt(c.vocabSize());
+            w[i] = (float) r.nextDouble();
+        }
+        TrainingExample softExample = new TrainingExample(a, in, LossFunctions.create("cross_entropy", null),
+                new LossInputs(soft, kk, w, null, null, null, null));
+        // The same (position, target) pairs as K separate single-target examples.
+        List<TrainingExample> singles = new ArrayList<>();
+        for (int j = 0; j < kk; j++) {
+            int[] t = new int[len];
+            float[] wj = new float[len];
+            for (int i = 0; i < len; i++) {
+                t[i] = soft[i * kk + j];
+                wj[i] = w[i * kk + j];
+            }
+            singles.add(new TrainingExample(a, in, LossFunctions.create("cross_entropy", null), LossInputs.crossEntropy(t, wj)));
+        }
+        s.zeroGradients();
+        List<ExampleResult> separate = s.engine.forwardBackward(singles, true);
+        List<float[]> separateGrads = s.gradients(a);
+
+        s.zeroGradients();
+        List<TrainingExample> mixed = new ArrayList<>(s.interleaved());
+        mixed.add(2, softExample);
+        List<ExampleResult> results = s.engine.forwardBackward(mixed, true);
+        ExampleResult got = results.get(2);
+        assertThat(got.logprobs()).hasSize(len * kk);
+        double lossSum = 0;
+        for (int j = 0; j < kk; j++) {
+            float[] expected = new float[len];
+            float[] actual = new float[len];
+            for (int i = 0; i < len; i++) {
+                expected[i] = separate.get(j).logprobs()[i];
+                actual[i] = got.logprobs()[i * kk + j];
+            }
+            assertLogprobsEqual(actual, expected, "soft target " + j);
+            lossSum += separate.get(j).loss();
+        }
+        assertLossEqual(got.loss(), lossSum, "soft-target loss");
+
+        // The single-target examples of the same pass are unaffected by the soft one's width.
+        s.zeroGradients();
+        List<TrainingExample> withoutSoft = s.interleaved();
+        List<ExampleResult> plain = s.engine.forwardBackward(withoutSoft, true);
+        List<float[]> plainGrads = s.gradients(a);
+        for (int i = 0; i < withoutSoft.size(); i++) {
+            int m = i < 2 ? i : i + 1;
+            assertLogprobsEqual(results.get(m).logprobs(), plain.get(i).logprobs(), "example " + i);
+            assertLossEqual(results.get(m).loss(), plain.get(i).loss(), "example " + i);
+        }
+        // Adapter a's gradients in the mixed pass = its single-target examples' + the soft example's.
+        s.zeroGradients();
+        s.engine.forwardBackward(mixed, true);
+        List<float[]> mixedGrads = s.gradients(a);
+        List<float[]> sum = new ArrayList<>();
+        for (int t = 0; t < plainGrads.size(); t++) {
+            float[] z = new float[plainGrads.get(t).length];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = plainGrads.get(t)[i] + separateGrads.get(t)[i];
+            }
+            sum.add(z);
+        }
+        assertGradientsEqual(mixedGrads, sum, "soft + single-target gradients");
+    }
 }
