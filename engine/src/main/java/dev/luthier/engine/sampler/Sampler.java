@@ -112,6 +112,10 @@ public final class Sampler {
 
     /** Runs requests to completion (convenience for tools and tests). */
     public List<SampleResult> generate(List<SampleRequest> requests) {
+        // Validate every request first, so that a bad one leaves none of the others queued.
+        for (SampleRequest r : requests) {
+            validate(r);
+        }
         List<CompletableFuture<SampleResult>> futures = new ArrayList<>();
         for (SampleRequest r : requests) {
             futures.add(submit(r));
