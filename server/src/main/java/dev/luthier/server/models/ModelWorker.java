@@ -1,0 +1,512 @@
+package dev.luthier.server.models;
+
+import dev.luthier.engine.Engine;
+import dev.luthier.engine.ExampleResult;
+import dev.luthier.engine.TrainingExample;
+import dev.luthier.engine.kernels.Kernels;
+import dev.luthier.engine.lora.LoraAdapter;
+import dev.luthier.engine.lora.LoraModule;
+import dev.luthier.engine.loss.LossFunction;
+import dev.luthier.engine.loss.LossFunctions;
+import dev.luthier.engine.model.ModelConfig;
+import dev.luthier.engine.model.Transformer;
+import dev.luthier.engine.optim.AdamW;
+import dev.luthier.engine.optim.StepResult;
+import dev.luthier.engine.sampler.SampleRequest;
+import dev.luthier.engine.sampler.SampleResult;
+import dev.luthier.engine.sampler.Sampler;
+import dev.luthier.server.checkpoints.CheckpointCatalog;
+import dev.luthier.server.checkpoints.CheckpointKind;
+import dev.luthier.server.checkpoints.CheckpointPaths;
+import dev.luthier.server.checkpoints.CheckpointRecord;
+import dev.luthier.server.checkpoints.TrainingStateFiles;
+import dev.luthier.server.futures.FutureOutcome;
+import dev.luthier.server.futures.FutureStore;
+import dev.luthier.server.ordering.SequencedQueue;
+import dev.luthier.server.sampling.SamplingSession;
+import dev.luthier.server.training.ForwardBackwardResult;
+import dev.luthier.server.training.OptimStepResult;
+import dev.luthier.server.training.SaveResult;
+import dev.luthier.server.training.TrainingDatum;
+import dev.luthier.server.training.TrainingOp;
+import dev.luthier.server.training.TrainingRun;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one thread that drives one base model's engine. Each cycle it takes every training run's ready ops (in seq_id
+ * order), packs the forward/backward ops at the heads of many runs into one engine pass under a token budget,
+ * then runs the ops behind them (optim_step, saves, loads) — so a forward_backward and the optim_step sent right
+ * after it land in the same cycle — and between passes advances the sampler by one decode step, so sampling never
+ * waits behind more than one training pass. Runs are served round-robin, so none starves another.
+ */
+public final class ModelWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ModelWorker.class.getName());
+
+    private final String baseModel;
+    private final Transformer model;
+    private final Engine engine;
+    private final Kernels kernels;
+    private final Sampler sampler;
+    private final FutureStore futures;
+    private final CheckpointCatalog checkpoints;
+    private final WorkerOptions options;
+    private final Clock clock;
+    private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
+    private final Map<String, Deque<SequencedQueue.Waiting<TrainingOp>>> ready = new LinkedHashMap<>();
+    private final Deque<Runnable> tasks = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Thread thread;
+    private volatile boolean closed;
+    private int rotation;
+    private volatile long lastActive;
+
+    public ModelWorker(String baseModel, Transformer model, Function<int[], String> detokenizer, FutureStore futures,
+                       CheckpointCatalog checkpoints, WorkerOptions options, Clock clock) {
+        this.baseModel = baseModel;
+        this.model = model;
+        this.engine = new Engine(model);
+        this.kernels = model.kernels();
+        this.sampler = new Sampler(model, options.samplerSlots(), options.samplerContext(), detokenizer);
+        this.futures = futures;
+        this.checkpoints = checkpoints;
+        this.options = options;
+        this.clock = clock;
+        this.lastActive = System.nanoTime();
+        this.thread = Thread.ofPlatform().name("worker-" + baseModel).daemon(true).start(this::loop);
+    }
+
+    public String baseModel() {
+        return baseModel;
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    /** Nanos (System.nanoTime) of the last work done, for idle unloading. */
+    public long lastActive() {
+        return lastActive;
+    }
+
+    // ------------------------------------------------------------------ API for request threads
+
+    /** Registers a run; its adapter is created on the worker thread before its first op. */
+    public CompletableFuture<Void> addRun(TrainingRun run) {
+        runs.put(run.id(), run);
+        return onWorker(() -> {
+            if (run.adapter() == null) {
+                run.attach(engine.createAdapter(run.id(), run.loraConfig()), new AdamW(kernels));
+            }
+            return null;
+        });
+    }
+
+    public void removeRun(String runId) {
+        runs.remove(runId);
+        wake();
+    }
+
+    public TrainingRun run(String runId) {
+        return runs.get(runId);
+    }
+
+    /** Call after submitting to a run's queue. */
+    public void wake() {
+        lock.lock();
+        try {
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a task on the worker thread (anything touching the engine, adapters or kernels). */
+    public <T> CompletableFuture<T> onWorker(java.util.concurrent.Callable<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        lock.lock();
+        try {
+            tasks.add(() -> {
+                try {
+                    f.complete(task.call());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return f;
+    }
+
+    /** True when the sampler has more work waiting than it should queue ({@code asample} answers 429). */
+    public boolean samplerSaturated() {
+        return sampler.load() >= options.maxQueuedSamples();
+    }
+
+    /** Queues a sampling request; validation errors throw at once. */
+    public CompletableFuture<SampleResult> sample(SampleRequest request) {
+        CompletableFuture<SampleResult> f = sampler.submit(request);
+        wake();
+        return f;
+    }
+
+    /** A frozen copy of a run's current adapter, for an unnamed sampler save. */
+    private LoraAdapter snapshot(LoraAdapter adapter, String id) {
+        LoraModule[][] layers = new LoraModule[adapter.numLayers()][dev.luthier.engine.lora.LoraTarget.values().length];
+        for (LoraAdapter.NamedModule nm : adapter.modules()) {
+            if (nm.layer() >= 0) {
+                layers[nm.layer()][nm.target().ordinal()] = copy(nm.module());
+            }
+        }
+        LoraModule head = adapter.lmHead() == null ? null : copy(adapter.lmHead());
+        return LoraAdapter.of(id, adapter.config(), layers, head);
+    }
+
+    private LoraModule copy(LoraModule m) {
+        var a = kernels.allocate(m.a().rows(), m.a().cols());
+        var b = kernels.allocate(m.b().rows(), m.b().cols());
+        kernels.copy(m.a(), a);
+        kernels.copy(m.b(), b);
+        return new LoraModule(a, b, kernels.allocate(a.rows(), a.cols()), kernels.allocate(b.rows(), b.cols()));
+    }
+
+    /** Loads a sampler checkpoint (or a training checkpoint's adapter) as a frozen adapter, on the worker. */
+    public CompletableFuture<LoraAdapter> loadSamplerAdapter(CheckpointRecord record, String id) {
+        return onWorker(() -> dev.luthier.engine.lora.PeftAdapters.toEngine(
+                dev.luthier.engine.lora.PeftAdapterFiles.read(record.directory()), id, model.config(), kernels));
+    }
+
+    /** Sessions created by unnamed sampler saves, collected by the service. */
+    private final Map<String, SamplingSession> ephemeralSessions = new ConcurrentHashMap<>();
+
+    public SamplingSession takeEphemeralSession(String id) {
+        return ephemeralSessions.get(id);
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void loop() {
+        while (!closed) {
+            try {
+                boolean did = runTasks();
+                did |= expireGaps();
+                did |= trainingCycle();
+                if (!sampler.idle()) {
+                    sampler.step();
+                    did = true;
+                }
+                if (did) {
+                    lastActive = System.nanoTime();
+                } else {
+                    lock.lock();
+                    try {
+                        if (tasks.isEmpty() && !closed) {
+                            work.awaitNanos(50_000_000L);
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                LOG.log(Level.SEVERE, "worker " + baseModel + " cycle failed", t);
+            }
+        }
+    }
+
+    private boolean runTasks() {
+        boolean did = false;
+        while (true) {
+            Runnable r;
+            lock.lock();
+            try {
+                r = tasks.poll();
+            } finally {
+                lock.unlock();
+            }
+            if (r == null) {
+                return did;
+            }
+            r.run();
+            did = true;
+        }
+    }
+
+    private boolean expireGaps() {
+        boolean did = false;
+        for (TrainingRun run : runs.values()) {
+            for (SequencedQueue.Waiting<TrainingOp> w : run.queue().expireGap(options.gapTimeout())) {
+                futures.complete(w.requestId(), FutureOutcome.serverError("seq_id " + (w.seqId() - 1)
+                        + " or an earlier one never arrived for model " + run.id() + " within "
+                        + options.gapTimeout().toSeconds() + " s, so this request (seq_id " + w.seqId() + ") was dropped"));
+                did = true;
+            }
+        }
+        return did;
+    }
+
+    /** One scheduling cycle over every run's ready ops. Returns whether anything ran. */
+    private boolean trainingCycle() {
+        for (TrainingRun run : runs.values()) {
+            List<SequencedQueue.Waiting<TrainingOp>> taken = run.queue().takeReady();
+            if (!taken.isEmpty()) {
+                ready.computeIfAbsent(run.id(), k -> new ArrayDeque<>()).addAll(taken);
+            }
+        }
+        ready.keySet().removeIf(id -> !runs.containsKey(id) && failRemoved(id));
+        boolean did = false;
+        while (ready.values().stream().anyMatch(d -> !d.isEmpty())) {
+            did = true;
+            if (packedPass()) {
+                if (!sampler.idle()) {
+                    sampler.step();
+                }
+                continue;
+            }
+            for (var e : new ArrayList<>(ready.entrySet())) {
+                var head = e.getValue().peek();
+                if (head != null && !(head.op() instanceof TrainingOp.ForwardBackward)) {
+                    e.getValue().poll();
+                    runSingle(runs.get(e.getKey()), head);
+                }
+            }
+        }
+        ready.values().removeIf(Deque::isEmpty);
+        return did;
+    }
+
+    private boolean failRemoved(String runId) {
+        for (var w : ready.get(runId)) {
+            futures.complete(w.requestId(), FutureOutcome.userError("model " + runId + " was unloaded"));
+        }
+        return true;
+    }
+
+    /** Packs forward/backward heads of several runs into one pass. Returns false when no run has one at its head. */
+    private boolean packedPass() {
+        List<String> order = new ArrayList<>(ready.keySet());
+        if (order.isEmpty()) {
+            return false;
+        }
+        int start = Math.floorMod(rotation++, order.size());
+        List<String> rotated = new ArrayList<>(order.subList(start, order.size()));
+        rotated.addAll(order.subList(0, start));
+        List<Planned> pass = new ArrayList<>();
+        Boolean forwardOnly = null;
+        int tokens = 0;
+        for (String runId : rotated) {
+            var head = ready.get(runId).peek();
+            if (head == null || !(head.op() instanceof TrainingOp.ForwardBackward fb)) {
+                continue;
+            }
+            if (forwardOnly != null && fb.forwardOnly() != forwardOnly) {
+                continue;
+            }
+            if (!pass.isEmpty() && tokens + fb.tokens() > options.passTokenBudget()) {
+                continue;
+            }
+            ready.get(runId).poll();
+            TrainingRun run = runs.get(runId);
+            Planned p = plan(run, head, fb);
+            if (p == null) {
+                continue;
+            }
+            pass.add(p);
+            forwardOnly = fb.forwardOnly();
+            tokens += fb.tokens();
+        }
+        if (pass.isEmpty()) {
+            return false;
+        }
+        execute(pass, forwardOnly);
+        return true;
+    }
+
+    private record Planned(TrainingRun run, SequencedQueue.Waiting<TrainingOp> waiting, TrainingOp.ForwardBackward op,
+                           List<TrainingExample> examples) {
+    }
+
+    /** Validates an op and turns it into engine examples; a user error fails its future and returns null. */
+    private Planned plan(TrainingRun run, SequencedQueue.Waiting<TrainingOp> w, TrainingOp.ForwardBackward fb) {
+        try {
+            if (fb.data().isEmpty()) {
+                throw new IllegalArgumentException("forward_backward needs at least one datum");
+            }
+            LossFunction loss = LossFunctions.create(fb.lossFn(), fb.lossFnConfig());
+            int vocab = model.config().vocabSize();
+            List<TrainingExample> examples = new ArrayList<>();
+            for (int i = 0; i < fb.data().size(); i++) {
+                TrainingDatum d = fb.data().get(i);
+                if (d.tokens().length > model.maxPositions()) {
+                    throw new IllegalArgumentException("datum " + i + " has " + d.tokens().length
+                            + " tokens, more than the model's context of " + model.maxPositions());
+                }
+                for (int t : d.tokens()) {
+                    if (t < 0 || t >= vocab) {
+                        throw new IllegalArgumentException("datum " + i + ": token id " + t + " is outside the vocabulary [0, " + vocab + ")");
+                    }
+                }
+                for (int t : d.lossInputs().targetTokens()) {
+                    if (t < 0 || t >= vocab) {
+                        throw new IllegalArgumentException("datum " + i + ": target token id " + t + " is outside the vocabulary [0, " + vocab + ")");
+                    }
+                }
+                try {
+                    examples.add(new TrainingExample(run.adapter(), d.tokens(), loss, d.lossInputs()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("datum " + i + ": " + e.getMessage(), e);
+                }
+            }
+            return new Planned(run, w, fb, examples);
+        } catch (IllegalArgumentException e) {
+            futures.complete(w.requestId(), FutureOutcome.userError(e.getMessage()));
+            return null;
+        }
+    }
+
+    private void execute(List<Planned> pass, boolean forwardOnly) {
+        List<TrainingExample> all = new ArrayList<>();
+        for (Planned p : pass) {
+            all.addAll(p.examples());
+        }
+        List<ExampleResult> results;
+        try {
+            results = engine.forwardBackward(all, !forwardOnly);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "training pass failed", e);
+            for (Planned p : pass) {
+                futures.complete(p.waiting().requestId(), FutureOutcome.serverError("the training pass failed: " + e.getMessage()));
+            }
+            return;
+        }
+        int i = 0;
+        for (Planned p : pass) {
+            List<ForwardBackwardResult.DatumOutput> outputs = new ArrayList<>();
+            double loss = 0;
+            for (TrainingDatum d : p.op().data()) {
+                ExampleResult r = results.get(i++);
+                outputs.add(new ForwardBackwardResult.DatumOutput(r.logprobs(), d.targetShape()));
+                loss += r.loss();
+            }
+            futures.complete(p.waiting().requestId(), FutureOutcome.success(
+                    new ForwardBackwardResult(outputs, Map.of("loss:sum", loss))));
+        }
+    }
+
+    private void runSingle(TrainingRun run, SequencedQueue.Waiting<TrainingOp> w) {
+        try {
+            Object result = switch (w.op()) {
+                case TrainingOp.OptimStep o -> optimStep(run, o);
+                case TrainingOp.SaveState s -> saveState(run, s);
+                case TrainingOp.SaveForSampler s -> saveForSampler(run, s);
+                case TrainingOp.LoadState l -> loadState(run, l);
+                case TrainingOp.ForwardBackward fb -> throw new IllegalStateException("forward_backward is run in passes");
+            };
+            futures.complete(w.requestId(), FutureOutcome.success(result));
+        } catch (IllegalArgumentException e) {
+            futures.complete(w.requestId(), FutureOutcome.userError(e.getMessage()));
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, w.op().operationName() + " failed for " + run.id(), e);
+            futures.complete(w.requestId(), FutureOutcome.serverError(w.op().operationName() + " failed: " + e.getMessage()));
+        }
+    }
+
+    private OptimStepResult optimStep(TrainingRun run, TrainingOp.OptimStep o) {
+        StepResult r;
+        try {
+            r = run.optimizer().apply(run.adapter(), o.params());
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("grad_norm:mean", r.gradNorm());
+        metrics.put("step:max", (double) r.step());
+        metrics.put("learning_rate:mean", o.params().learningRate());
+        return new OptimStepResult(metrics);
+    }
+
+    private SaveResult saveState(TrainingRun run, TrainingOp.SaveState s) throws Exception {
+        String name = CheckpointPaths.checkName(s.name());
+        String path = CheckpointRecord.tinkerPath(run.id(), CheckpointKind.TRAINING, name);
+        if (checkpoints.find(path).isPresent()) {
+            throw new IllegalArgumentException("checkpoint " + path + " already exists");
+        }
+        Path dir = checkpoints.directoryFor(run.id(), CheckpointKind.TRAINING, name);
+        TrainingStateFiles.save(dir, run.adapter(), run.optimizer(), kernels, baseModel);
+        register(run, CheckpointKind.TRAINING, name, path, dir, s.ttlSeconds());
+        return new SaveResult(path, null);
+    }
+
+    private SaveResult saveForSampler(TrainingRun run, TrainingOp.SaveForSampler s) throws Exception {
+        if (s.name() == null) {
+            LoraAdapter frozen = snapshot(run.adapter(), s.samplingSessionId());
+            ephemeralSessions.put(s.samplingSessionId(), new SamplingSession(s.samplingSessionId(), baseModel, null, frozen));
+            return new SaveResult(null, s.samplingSessionId());
+        }
+        String name = CheckpointPaths.checkName(s.name());
+        String path = CheckpointRecord.tinkerPath(run.id(), CheckpointKind.SAMPLER, name);
+        if (checkpoints.find(path).isPresent()) {
+            throw new IllegalArgumentException("checkpoint " + path + " already exists");
+        }
+        Path dir = checkpoints.directoryFor(run.id(), CheckpointKind.SAMPLER, name);
+        TrainingStateFiles.saveForSampler(dir, run.adapter(), kernels, baseModel);
+        register(run, CheckpointKind.SAMPLER, name, path, dir, s.ttlSeconds());
+        return new SaveResult(path, null);
+    }
+
+    private void register(TrainingRun run, CheckpointKind kind, String name, String path, Path dir, Long ttl) throws Exception {
+        Instant now = clock.instant();
+        Instant expires = ttl == null ? null : now.plusSeconds(ttl);
+        checkpoints.register(new CheckpointRecord(run.id(), kind, name, path, dir, TrainingStateFiles.sizeBytes(dir), now,
+                expires, false, baseModel));
+    }
+
+    private SaveResult loadState(TrainingRun run, TrainingOp.LoadState l) throws Exception {
+        CheckpointRecord record = checkpoints.find(l.tinkerPath())
+                .orElseThrow(() -> new IllegalArgumentException("checkpoint " + l.tinkerPath() + " not found"));
+        if (record.kind() != CheckpointKind.TRAINING) {
+            throw new IllegalArgumentException("load_weights needs a training checkpoint (tinker://.../weights/...), got " + l.tinkerPath());
+        }
+        if (!record.baseModel().equals(baseModel)) {
+            throw new IllegalArgumentException("checkpoint " + l.tinkerPath() + " is for base model " + record.baseModel()
+                    + ", this run uses " + baseModel);
+        }
+        TrainingStateFiles.Restored restored = TrainingStateFiles.load(record.directory(), run.id(), model.config(), kernels, l.withOptimizer());
+        AdamW optimizer = new AdamW(kernels);
+        if (l.withOptimizer()) {
+            optimizer.restore(restored.step(), restored.firstMoments(), restored.secondMoments());
+        }
+        run.attach(restored.adapter(), optimizer);
+        return new SaveResult(l.tinkerPath(), null);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
