@@ -11,9 +11,7 @@ public record DroLoss(double beta) implements LossFunction {
 
     @Override
     public void validate(LossInputs in) {
-        LossFunction.requireSingleTarget(name(), in);
-        LossFunction.require(name(), "logprobs", in.samplingLogprobs());
-        LossFunction.require(name(), "advantages", in.advantages());
+        LossFunction.requirePolicyInputs(name(), in);
     }
 
     @Override

@@ -9,9 +9,7 @@ public record ImportanceSamplingLoss() implements LossFunction {
 
     @Override
     public void validate(LossInputs in) {
-        LossFunction.requireSingleTarget(name(), in);
-        LossFunction.require(name(), "logprobs", in.samplingLogprobs());
-        LossFunction.require(name(), "advantages", in.advantages());
+        LossFunction.requirePolicyInputs(name(), in);
     }
 
     @Override

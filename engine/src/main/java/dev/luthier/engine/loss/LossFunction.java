@@ -18,6 +18,13 @@ public sealed interface LossFunction permits CrossEntropyLoss, ImportanceSamplin
      */
     double term(LossInputs inputs, int i, float lp, float[] gradient, int gradientIndex);
 
+    /** The inputs every policy-gradient loss needs: one target per position, sampler logprobs, advantages. */
+    static void requirePolicyInputs(String loss, LossInputs inputs) {
+        requireSingleTarget(loss, inputs);
+        require(loss, "logprobs", inputs.samplingLogprobs());
+        require(loss, "advantages", inputs.advantages());
+    }
+
     static void require(String loss, String key, Object value) {
         if (value == null) {
             throw new IllegalArgumentException("loss " + loss + " needs loss_fn_inputs." + key);

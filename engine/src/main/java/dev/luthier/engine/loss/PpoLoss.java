@@ -16,9 +16,7 @@ public record PpoLoss(double clipLow, double clipHigh) implements LossFunction {
 
     @Override
     public void validate(LossInputs in) {
-        LossFunction.requireSingleTarget(name(), in);
-        LossFunction.require(name(), "logprobs", in.samplingLogprobs());
-        LossFunction.require(name(), "advantages", in.advantages());
+        LossFunction.requirePolicyInputs(name(), in);
     }
 
     @Override
