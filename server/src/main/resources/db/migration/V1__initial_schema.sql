@@ -31,6 +31,7 @@ CREATE TABLE training_runs (
     model_id        TEXT PRIMARY KEY,
     session_id      TEXT NOT NULL REFERENCES sessions (id),
     model_seq_id    BIGINT NOT NULL,
+    api_key_id      TEXT REFERENCES api_keys (id),  -- the session's, copied: the owner of the run
     base_model      TEXT NOT NULL,
     lora_rank       INTEGER,          -- NULL for a full fine-tune
     lora_alpha      DOUBLE PRECISION,
@@ -45,6 +46,7 @@ CREATE TABLE training_runs (
     last_request_at BIGINT NOT NULL,
     UNIQUE (session_id, model_seq_id)
 );
+CREATE INDEX training_runs_by_owner ON training_runs (api_key_id, created_at);
 CREATE INDEX training_runs_by_created ON training_runs (created_at);
 CREATE INDEX training_runs_by_state ON training_runs (state);
 

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /** The storage contracts on the embedded default: a SQLite file in a fresh directory. */
 class SqliteStorageTest extends StorageTestBase implements DatabaseContract, SessionRepositoryContract,
-        ApiKeyRepositoryContract {
+        ApiKeyRepositoryContract, TrainingRunRepositoryContract, SamplingSessionRepositoryContract,
+        SeqDedupeRepositoryContract {
     @TempDir
     Path dataDir;
 
