@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /** The storage contracts on the embedded default: a SQLite file in a fresh directory. */
 class SqliteStorageTest extends StorageTestBase implements DatabaseContract, SessionRepositoryContract,
         ApiKeyRepositoryContract, TrainingRunRepositoryContract, SamplingSessionRepositoryContract,
-        SeqDedupeRepositoryContract, CheckpointRepositoryContract {
+        SeqDedupeRepositoryContract, CheckpointRepositoryContract, FutureResultRepositoryContract,
+        ConcurrencyContract {
     @TempDir
     Path dataDir;
 
