@@ -45,8 +45,14 @@ public final class CheckpointRepository {
     public Optional<Checkpoint> replace(Checkpoint cp) {
         return db.write(c -> {
             Optional<Checkpoint> old = find(c, cp.tinkerPath());
-            Sql.update(c, "DELETE FROM checkpoints WHERE tinker_path = ?", cp.tinkerPath());
-            insert(c, cp);
+            // The same upsert syntax on SQLite (3.24+) and PostgreSQL (9.5+); concurrent replaces: the last wins.
+            Sql.update(c, "INSERT INTO checkpoints (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                            + "ON CONFLICT (tinker_path) DO UPDATE SET id = excluded.id, "
+                            + "storage_path = excluded.storage_path, size_bytes = excluded.size_bytes, "
+                            + "is_public = excluded.is_public, created_at = excluded.created_at, "
+                            + "expires_at = excluded.expires_at",
+                    cp.id(), cp.trainingRunId(), cp.kind().wireName(), cp.name(), cp.tinkerPath(), cp.storagePath(),
+                    cp.sizeBytes(), cp.isPublic(), cp.createdAt(), cp.expiresAt());
             return old;
         });
     }
