@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SqliteStorageTest extends StorageTestBase implements DatabaseContract, SessionRepositoryContract,
         ApiKeyRepositoryContract, TrainingRunRepositoryContract, SamplingSessionRepositoryContract,
         SeqDedupeRepositoryContract, CheckpointRepositoryContract, FutureResultRepositoryContract,
-        ConcurrencyContract {
+        ConcurrencyContract, RestartContract {
     @TempDir
     Path dataDir;
 
