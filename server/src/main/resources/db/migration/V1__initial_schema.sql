@@ -67,15 +67,16 @@ CREATE TABLE checkpoints (
     training_run_id TEXT NOT NULL REFERENCES training_runs (model_id),
     kind            TEXT NOT NULL CHECK (kind IN ('training', 'sampler')),
     name            TEXT NOT NULL,
-    tinker_path     TEXT NOT NULL UNIQUE,
+    tinker_path     TEXT NOT NULL UNIQUE,  -- encodes (training_run_id, kind, name): the only key upserts name
     storage_path    TEXT NOT NULL,    -- the directory holding the files
     size_bytes      BIGINT,
     is_public       BOOLEAN NOT NULL,
     created_at      BIGINT NOT NULL,
-    expires_at      BIGINT,           -- NULL: never expires
-    UNIQUE (training_run_id, kind, name)
+    expires_at      BIGINT            -- NULL: never expires
 );
-CREATE INDEX checkpoints_by_run ON checkpoints (training_run_id, created_at);
+-- No second UNIQUE on (training_run_id, kind, name): PostgreSQL's ON CONFLICT arbitrates one unique index, and a
+-- concurrent insert could trip the other.
+CREATE INDEX checkpoints_by_run ON checkpoints (training_run_id, kind, created_at);
 CREATE INDEX checkpoints_by_created ON checkpoints (created_at);
 CREATE INDEX checkpoints_by_expiry ON checkpoints (expires_at);
 

@@ -61,7 +61,8 @@ class PostgresStorageTest extends StorageTestBase implements DatabaseContract, S
             schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             execute("CREATE SCHEMA " + schema);
         }
-        return Database.open(DatabaseSettings.postgresql(SERVER + database + "?currentSchema=" + schema, USER,
+        return Database.open(DatabaseSettings.postgresql(SERVER + database + "?currentSchema=" + schema
+                        + "&options=-c%20synchronous_commit%3Doff", USER,
                 PASSWORD.isEmpty() ? null : PASSWORD).withMaxPoolSize(10));
     }
 

@@ -230,8 +230,8 @@ public final class Database implements AutoCloseable {
         }
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setAutoCommit(true);
+        config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
         if (settings.dialect() == Dialect.SQLITE) {
-            config.setMinimumIdle(1);
             sqlitePragmas(settings).forEach((k, v) -> config.addDataSourceProperty((String) k, v));
         }
         return config;
