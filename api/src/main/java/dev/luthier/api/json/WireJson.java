@@ -158,9 +158,7 @@ public final class WireJson {
   /** Turns a Jackson failure into a {@link WireFormatException} whose field is the JSON path. */
   public static WireFormatException translate(IOException e) {
     if (e instanceof StreamReadException sre && !(e instanceof JsonMappingException)) {
-      String where = sre.getLocation() == null ? "" : " at line " + sre.getLocation().getLineNr()
-          + ", column " + sre.getLocation().getColumnNr();
-      return new WireFormatException("", "malformed JSON" + where + ": " + sre.getOriginalMessage(), e);
+      return new WireFormatException("", "malformed JSON" + where(sre) + ": " + sre.getOriginalMessage(), e);
     }
     if (e instanceof JsonMappingException jme) {
       StringBuilder path = new StringBuilder();
@@ -181,10 +179,19 @@ public final class WireJson {
         }
         if (c.getCause() == c) break;
       }
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof StreamReadException sre && !(c instanceof JsonMappingException)) {
+          return new WireFormatException(path.toString(), "malformed JSON" + where(sre) + ": " + sre.getOriginalMessage(), e);
+        }
+      }
       String msg = jme.getOriginalMessage();
       Matcher m = MISSING_CREATOR.matcher(msg == null ? "" : msg);
       if (m.find()) {
-        return new WireFormatException(m.group(1), "required field is missing", e).under(path.toString());
+        String p = path.toString();
+        String name = m.group(1);
+        // Jackson's path usually ends at the missing property already.
+        String field = p.equals(name) || p.endsWith("." + name) ? p : (p.isEmpty() ? name : p + "." + name);
+        return new WireFormatException(field, "required field is missing", e);
       }
       if (msg != null && msg.startsWith("No content to map")) {
         return new WireFormatException("", "empty body, expected JSON", e);
@@ -193,6 +200,10 @@ public final class WireJson {
     }
     if (e instanceof JacksonException je) return new WireFormatException("", String.valueOf(je.getOriginalMessage()), e);
     return new WireFormatException("", "unreadable body: " + e.getMessage(), e);
+  }
+
+  private static String where(StreamReadException sre) {
+    return sre.getLocation() == null ? "" : " at line " + sre.getLocation().getLineNr() + ", column " + sre.getLocation().getColumnNr();
   }
 
   private static String simplify(String msg) {
