@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The request and result bodies of §5 of the wire spec, parsed from the spec's own examples. */
-class TrainingJsonTest {
+public class TrainingJsonTest {
 
-  static final String FORWARD_BACKWARD = """
+  public static final String FORWARD_BACKWARD = """
       {"forward_backward_input": {
          "data": [ {"model_input": {"chunks": [{"tokens": [1,2,3], "type": "encoded_text"}]},
                     "loss_fn_inputs": {"target_tokens": {"data": [2,3,4], "dtype": "int64", "shape": [3]},
