@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Builds ForwardBackwardRequest bytes by hand from the schema's field numbers (an encoder
  * independent of WireProto) and checks what WireProto decodes.
  */
-class ForwardBackwardRequestProtoTest {
+public class ForwardBackwardRequestProtoTest {
 
   /** A message under construction: an independent, minimal protobuf writer for tests. */
   static final class Msg {
@@ -108,7 +108,7 @@ class ForwardBackwardRequestProtoTest {
   }
 
   /** The spec's JSON example, as 0.25.0 would send it in protobuf. */
-  static byte[] specExample() throws IOException {
+  public static byte[] specExample() throws IOException {
     Msg datum = m().msg(1, textChunk(1, 2, 3))
         .msg(2, entry("target_tokens", dense(2, i64(2, 3, 4), 3)))
         .msg(2, entry("weights", dense(1, f32(0f, 1f, 1f), 3)));
