@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -157,6 +159,9 @@ public final class WireJson {
 
   /** Turns a Jackson failure into a {@link WireFormatException} whose field is the JSON path. */
   public static WireFormatException translate(IOException e) {
+    if (e instanceof InputCoercionException ice) {
+      return new WireFormatException("", "number out of range: " + ice.getOriginalMessage(), e);
+    }
     if (e instanceof StreamReadException sre && !(e instanceof JsonMappingException)) {
       return new WireFormatException("", "malformed JSON" + where(sre) + ": " + sre.getOriginalMessage(), e);
     }
@@ -179,7 +184,22 @@ public final class WireJson {
         }
         if (c.getCause() == c) break;
       }
+      if (e instanceof InvalidTypeIdException tid) {
+        String expected = "";
+        com.fasterxml.jackson.annotation.JsonSubTypes subs = tid.getBaseType() == null ? null
+            : tid.getBaseType().getRawClass().getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+        if (subs != null) {
+          java.util.List<String> names = new java.util.ArrayList<>();
+          for (var t : subs.value()) names.add(t.name());
+          expected = " (expected one of " + String.join(", ", names) + ")";
+        }
+        String reason = tid.getTypeId() == null ? "missing \"type\"" + expected : "unknown type \"" + tid.getTypeId() + "\"" + expected;
+        return new WireFormatException(path.toString(), reason, e);
+      }
       for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof InputCoercionException ice) {
+          return new WireFormatException(path.toString(), "number out of range: " + ice.getOriginalMessage(), e);
+        }
         if (c instanceof StreamReadException sre && !(c instanceof JsonMappingException)) {
           return new WireFormatException(path.toString(), "malformed JSON" + where(sre) + ": " + sre.getOriginalMessage(), e);
         }
@@ -206,11 +226,56 @@ public final class WireJson {
     return sre.getLocation() == null ? "" : " at line " + sre.getLocation().getLineNr() + ", column " + sre.getLocation().getColumnNr();
   }
 
-  private static String simplify(String msg) {
+  private static final Pattern COERCE = Pattern.compile("^Cannot coerce ([\\w-]+) value \\((.*?)\\) to (element of )?`([^`]+)`");
+  private static final Pattern DESER = Pattern.compile("^Cannot deserialize value of type `([^`]+)` from ([\\w-]+) (?:value|token)(?: \\((.*?)\\))?");
+  private static final Pattern NULL_PRIMITIVE = Pattern.compile("^Cannot map `null` into type `([^`]+)`");
+  private static final Pattern ENUM_VALUE = Pattern.compile("^Cannot deserialize value of type `[^`]+` from String (\"[^\"]*\"): not one of the values accepted for Enum class: \\[([^\\]]*)\\]");
+
+  /** Rewrites Jackson's messages in the wire's terms: "expected an integer, got a string \"x\"". */
+  static String simplify(String msg) {
     if (msg == null) return "invalid value";
-    // Jackson appends hints and source locations that mean nothing to an API user.
-    int hint = msg.indexOf(" (set DeserializationConfig");
-    if (hint < 0) hint = msg.indexOf("\n at [Source");
-    return hint < 0 ? msg : msg.substring(0, hint);
+    Matcher m = ENUM_VALUE.matcher(msg);
+    if (m.find()) return "unknown value " + m.group(1) + " (expected one of " + m.group(2) + ")";
+    m = COERCE.matcher(msg);
+    if (m.find()) {
+      String type = m.group(3) != null && m.group(4).endsWith("[]") ? m.group(4).substring(0, m.group(4).length() - 2) : m.group(4);
+      return "expected " + jsonType(type) + ", got " + article(m.group(1)) + " " + m.group(2);
+    }
+    m = NULL_PRIMITIVE.matcher(msg);
+    if (m.find()) return "expected " + jsonType(m.group(1)) + ", got null";
+    m = DESER.matcher(msg);
+    if (m.find()) return "expected " + jsonType(m.group(1)) + ", got " + article(m.group(2));
+    for (String cut : new String[] {" (set DeserializationConfig", " (but ", " (for POJO property", "\n at [Source"}) {
+      int at = msg.indexOf(cut);
+      if (at >= 0) msg = msg.substring(0, at);
+    }
+    return msg;
+  }
+
+  private static String article(String jacksonShape) {
+    String s = jacksonShape.toLowerCase(java.util.Locale.ROOT);
+    return switch (s) {
+      case "string" -> "a string";
+      case "integer" -> "an integer";
+      case "floating-point" -> "a float";
+      case "boolean" -> "a boolean";
+      case "array" -> "an array";
+      case "object" -> "an object";
+      default -> s;
+    };
+  }
+
+  private static String jsonType(String javaType) {
+    String t = javaType.replace("java.lang.", "").replace("java.math.", "");
+    if (t.endsWith("[]") || t.startsWith("java.util.") && (t.contains("List") || t.contains("Set"))) return "an array";
+    if (t.startsWith("java.util.") && t.contains("Map")) return "an object";
+    return switch (t) {
+      case "int", "Integer", "long", "Long", "short", "Short", "BigInteger" -> "an integer";
+      case "float", "Float", "double", "Double", "BigDecimal" -> "a number";
+      case "boolean", "Boolean" -> "a boolean";
+      case "String" -> "a string";
+      case "java.time.Instant" -> "an ISO-8601 date-time string";
+      default -> "an object";
+    };
   }
 }
