@@ -78,17 +78,19 @@ final class ForwardBackwardOutputCodec {
         .packedInt64(4, trailing);
   }
 
-  /** The SDK's reading, for the Java client: concatenates records, widens int32/bf16. */
+  /**
+   * The SDK's reading, for the Java client: concatenates records, widens int32/bf16. Each record's
+   * own dtype and trailing shape apply to its datums (as newer SDKs read ragged multi-record
+   * outputs; 0.25.0 applied the first record's to all).
+   */
   static ForwardBackwardOutput decode(byte[] body) {
     return ProtoReader.decode(body, "ForwardBackwardOutput", ForwardBackwardOutputCodec::output);
   }
 
-  private record Field(DType dtype, long[] trailing, List<Object> perDatum) {}
-
   private static ForwardBackwardOutput output(ProtoReader r) throws IOException {
     String type = "";
     Map<String, Double> metrics = new LinkedHashMap<>();
-    Map<String, Field> fields = new LinkedHashMap<>();
+    Map<String, List<TensorData>> fields = new LinkedHashMap<>();
     long numDatums = 0;
     int records = 0;
     for (int f = r.next(); f != 0; f = r.next()) {
@@ -115,22 +117,15 @@ final class ForwardBackwardOutputCodec {
     if (records == 0) {
       return new ForwardBackwardOutput(type.isEmpty() ? ForwardBackwardOutput.ARRAY_RECORD : type, List.of(), metrics);
     }
-    if (numDatums == 0 && !fields.isEmpty()) numDatums = fields.values().iterator().next().perDatum().size();
+    if (numDatums == 0 && !fields.isEmpty()) numDatums = fields.values().iterator().next().size();
     List<Map<String, TensorData>> outs = new ArrayList<>();
     for (int i = 0; i < numDatums; i++) {
       Map<String, TensorData> datum = new LinkedHashMap<>();
-      for (Map.Entry<String, Field> e : fields.entrySet()) {
-        Field fd = e.getValue();
-        if (i >= fd.perDatum().size()) throw new WireFormatException("loss_fn_outputs", "field " + e.getKey() + " has fewer datums than num_datums");
-        Object values = fd.perDatum().get(i);
-        int n = values instanceof float[] fl ? fl.length : ((long[]) values).length;
-        long trailingElems = 1;
-        for (long d : fd.trailing()) trailingElems *= d;
-        long[] shape = new long[fd.trailing().length + 1];
-        shape[0] = trailingElems == 0 ? 0 : n / trailingElems;
-        System.arraycopy(fd.trailing(), 0, shape, 1, fd.trailing().length);
-        datum.put(e.getKey(), values instanceof float[] fl ? new TensorData(DType.FLOAT32, shape, fl, null)
-            : new TensorData(DType.INT64, shape, null, (long[]) values));
+      for (Map.Entry<String, List<TensorData>> e : fields.entrySet()) {
+        if (i >= e.getValue().size()) {
+          throw new WireFormatException("loss_fn_outputs", "field " + e.getKey() + " has " + e.getValue().size() + " datums, num_datums says " + numDatums);
+        }
+        datum.put(e.getKey(), e.getValue().get(i));
       }
       outs.add(datum);
     }
@@ -138,7 +133,7 @@ final class ForwardBackwardOutputCodec {
     return new ForwardBackwardOutput(type.substring(colon + 1), outs, metrics);
   }
 
-  private static long record(ProtoReader r, Map<String, Field> fields) throws IOException {
+  private static long record(ProtoReader r, Map<String, List<TensorData>> fields) throws IOException {
     long num = 0;
     for (int f = r.next(); f != 0; f = r.next()) {
       if (f == 2 && r.isLen()) {
@@ -164,7 +159,7 @@ final class ForwardBackwardOutputCodec {
     return num;
   }
 
-  private static void batchedInto(ProtoReader r, String path, String name, Map<String, Field> fields) throws IOException {
+  private static void batchedInto(ProtoReader r, String path, String name, Map<String, List<TensorData>> fields) throws IOException {
     byte[] data = new byte[0];
     byte[] offsets = new byte[0];
     int dtype = ProtoDType.UNSPECIFIED;
@@ -185,19 +180,26 @@ final class ForwardBackwardOutputCodec {
       case ProtoDType.INT64 -> LittleEndian.int64s(data, path + ".data");
       default -> Arrays.stream(LittleEndian.int32s(data, path + ".data")).asLongStream().toArray();
     };
-    DType publicType = all instanceof float[] ? DType.FLOAT32 : DType.INT64;
-    Field field = fields.computeIfAbsent(name, k -> new Field(publicType, ProtoReader.toArray(trailing), new ArrayList<>()));
+    long[] trail = ProtoReader.toArray(trailing);
+    long trailingElems = 1;
+    for (long d : trail) trailingElems *= d;
+    List<TensorData> perDatum = fields.computeIfAbsent(name, k -> new ArrayList<>());
     int total = all instanceof float[] fl ? fl.length : ((long[]) all).length;
     for (int i = 0; i + 1 < offs.length; i++) {
       long start = offs[i] / size;
       long end = offs[i + 1] / size;
       if (start < 0 || end < start || end > total) throw new WireFormatException(path + ".offsets", "offset out of range at " + i);
-      Object part = all instanceof float[] fl ? Arrays.copyOfRange(fl, (int) start, (int) end)
-          : Arrays.copyOfRange((long[]) all, (int) start, (int) end);
-      if ((part instanceof float[]) != (field.dtype() == DType.FLOAT32)) {
-        throw new WireFormatException(path + ".dtype", "differs from the field's dtype in an earlier record");
+      int n = (int) (end - start);
+      long[] shape = new long[trail.length + 1];
+      shape[0] = trailingElems == 0 ? 0 : n / trailingElems;
+      System.arraycopy(trail, 0, shape, 1, trail.length);
+      try {
+        perDatum.add(all instanceof float[] fl
+            ? new TensorData(DType.FLOAT32, shape, Arrays.copyOfRange(fl, (int) start, (int) end), null)
+            : new TensorData(DType.INT64, shape, null, Arrays.copyOfRange((long[]) all, (int) start, (int) end)));
+      } catch (WireFormatException e) {
+        throw new WireFormatException(path + ".trailing_shape", "datum " + i + " has " + n + " values, not a multiple of " + trailingElems);
       }
-      field.perDatum().add(part);
     }
   }
 }
