@@ -64,6 +64,7 @@ public final class WireJson {
         .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
         .addModule(new JavaTimeModule())
         .addModule(FiniteNumbers.module())
+        .addModule(Instants.module())
         .build();
     for (LogicalType textual : new LogicalType[] {LogicalType.Textual}) {
       mapper.coercionConfigFor(textual)

@@ -61,6 +61,31 @@ class WireJsonTest {
   }
 
   @Test
+  void datesAreIsoUtcWithAtMostMicroseconds() {
+    record D(java.time.Instant t) {}
+    assertThat(WireJson.writeString(new D(java.time.Instant.parse("2026-08-08T12:34:56.123456789Z"))))
+        .isEqualTo("{\"t\":\"2026-08-08T12:34:56.123456Z\"}");
+    assertThat(WireJson.writeString(new D(java.time.Instant.parse("2026-08-08T12:34:56Z")))).isEqualTo("{\"t\":\"2026-08-08T12:34:56Z\"}");
+    assertThat(WireJson.read("{\"t\": \"2026-08-08T14:34:56.5+02:00\"}", D.class).t()).isEqualTo(java.time.Instant.parse("2026-08-08T12:34:56.500Z"));
+    assertThatThrownBy(() -> WireJson.read("{\"t\": \"yesterday\"}", D.class)).isInstanceOfSatisfying(WireFormatException.class,
+        e -> assertThat(e.field()).isEqualTo("t"));
+  }
+
+  @Test
+  void integersAreNumbers() {
+    var in = WireJson.read("{\"data\": [], \"loss_fn\": \"dro\", \"loss_fn_config\": {\"beta\": 1}}", dev.luthier.api.training.ForwardBackwardInput.class);
+    assertThat(in.lossFnConfig()).containsEntry("beta", 1.0);
+    assertThat(in.config("beta", 0.1)).isEqualTo(1.0);
+  }
+
+  @Test
+  void emptyObjectsForAllOptionalBodies() {
+    assertThat(WireJson.read("{}", dev.luthier.api.session.SessionHeartbeatResponse.class)).isNotNull();
+    assertThat(WireJson.read("{}", dev.luthier.api.session.ClientConfigResponse.class)).isEqualTo(dev.luthier.api.session.ClientConfigResponse.defaults());
+    assertThat(WireJson.read("{}", dev.luthier.api.training.OptimStepResponse.class).metrics()).isNull();
+  }
+
+  @Test
   void treeHelpers() {
     var node = WireJson.readTree("{\"model_id\": \"m\"}".getBytes());
     assertThat(WireJson.convert(node, GetInfoRequest.class).modelId()).isEqualTo("m");
