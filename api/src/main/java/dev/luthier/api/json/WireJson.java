@@ -47,8 +47,14 @@ public final class WireJson {
     return MAPPER;
   }
 
+  /** Longest JSON string accepted (a base64 image or dmel chunk); Jackson's default is 20 M chars. */
+  public static final int MAX_STRING_LENGTH = 512 << 20;
+
   private static ObjectMapper build() {
-    JsonMapper mapper = JsonMapper.builder()
+    com.fasterxml.jackson.core.JsonFactory factory = com.fasterxml.jackson.core.JsonFactory.builder()
+        .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(MAX_STRING_LENGTH).build())
+        .build();
+    JsonMapper mapper = JsonMapper.builder(factory)
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // read NaN, then reject it with the field's name
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -41,6 +41,15 @@ class ChunkJsonTest {
   }
 
   @Test
+  void largeImagesPassJacksonsDefaultStringLimit() {
+    byte[] image = new byte[16 << 20]; // 16 MiB → 22 M base64 characters, above Jackson's default 20 M
+    image[7] = 42;
+    String json = "{\"chunks\": [{\"type\": \"image\", \"format\": \"png\", \"data\": \"" + Base64.getEncoder().encodeToString(image) + "\"}]}";
+    ModelInput in = WireJson.read(json, ModelInput.class);
+    assertThat(((ImageChunk) in.chunks().get(0)).data()).hasSize(16 << 20).contains((byte) 42);
+  }
+
+  @Test
   void chunkErrors() {
     assertError("{\"chunks\": [{\"type\": \"encoded_text\"}]}", "chunks[0].tokens", "missing");
     assertError("{\"chunks\": [{\"type\": \"image\", \"data\": \"!!notbase64\", \"format\": \"png\"}]}", "chunks[0].data", "");
