@@ -30,6 +30,12 @@ public enum CheckpointKind {
     return checkpointType;
   }
 
+  /** The kind of a {@code checkpoint_type} ("training" or "sampler"). */
+  public static CheckpointKind ofCheckpointType(String type) {
+    for (CheckpointKind k : values()) if (k.checkpointType.equals(type)) return k;
+    throw new IllegalArgumentException("unknown checkpoint type \"" + type + "\" (expected training or sampler)");
+  }
+
   /** The kind of a path segment, or null. */
   public static CheckpointKind ofSegment(String segment) {
     for (CheckpointKind k : values()) if (k.pathSegment.equals(segment)) return k;

@@ -5,7 +5,7 @@ import dev.luthier.engine.model.HfConfigReader;
 import dev.luthier.engine.model.LoadedModel;
 import dev.luthier.engine.model.ModelConfig;
 import dev.luthier.engine.tokenizer.HfTokenizer;
-import dev.luthier.server.checkpoints.CheckpointCatalog;
+import dev.luthier.server.checkpoints.CheckpointStore;
 import dev.luthier.server.futures.FutureStore;
 
 import java.io.IOException;
@@ -31,7 +31,7 @@ public final class ModelManager implements AutoCloseable {
     private final BaseModelRegistry registry;
     private final Supplier<Kernels> kernels;
     private final FutureStore futures;
-    private final CheckpointCatalog checkpoints;
+    private final CheckpointStore checkpoints;
     private final WorkerOptions options;
     private final Clock clock;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
@@ -40,7 +40,7 @@ public final class ModelManager implements AutoCloseable {
     }
 
     public ModelManager(BaseModelRegistry registry, Supplier<Kernels> kernels, FutureStore futures,
-                        CheckpointCatalog checkpoints, WorkerOptions options, Clock clock) {
+                        CheckpointStore checkpoints, WorkerOptions options, Clock clock) {
         this.registry = registry;
         this.kernels = kernels;
         this.futures = futures;

@@ -15,11 +15,11 @@ import dev.luthier.engine.optim.StepResult;
 import dev.luthier.engine.sampler.SampleRequest;
 import dev.luthier.engine.sampler.SampleResult;
 import dev.luthier.engine.sampler.Sampler;
-import dev.luthier.server.checkpoints.CheckpointCatalog;
-import dev.luthier.server.checkpoints.CheckpointKind;
-import dev.luthier.server.checkpoints.CheckpointPaths;
-import dev.luthier.server.checkpoints.CheckpointRecord;
+import dev.luthier.api.ids.CheckpointKind;
+import dev.luthier.api.ids.TinkerPath;
+import dev.luthier.server.checkpoints.CheckpointStore;
 import dev.luthier.server.checkpoints.TrainingStateFiles;
+import dev.luthier.server.storage.checkpoints.Checkpoint;
 import dev.luthier.server.futures.FutureOutcome;
 import dev.luthier.server.futures.FutureStore;
 import dev.luthier.server.ordering.SequencedQueue;
@@ -64,7 +64,7 @@ public final class ModelWorker implements AutoCloseable {
     private final Kernels kernels;
     private final Sampler sampler;
     private final FutureStore futures;
-    private final CheckpointCatalog checkpoints;
+    private final CheckpointStore checkpoints;
     private final WorkerOptions options;
     private final Clock clock;
     private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
@@ -78,7 +78,7 @@ public final class ModelWorker implements AutoCloseable {
     private volatile long lastActive;
 
     public ModelWorker(String baseModel, Transformer model, Function<int[], String> detokenizer, FutureStore futures,
-                       CheckpointCatalog checkpoints, WorkerOptions options, Clock clock) {
+                       CheckpointStore checkpoints, WorkerOptions options, Clock clock) {
         this.baseModel = baseModel;
         this.model = model;
         this.engine = new Engine(model);
@@ -189,9 +189,9 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     /** Loads a sampler checkpoint (or a training checkpoint's adapter) as a frozen adapter, on the worker. */
-    public CompletableFuture<LoraAdapter> loadSamplerAdapter(CheckpointRecord record, String id) {
+    public CompletableFuture<LoraAdapter> loadSamplerAdapter(Checkpoint checkpoint, String id) {
         return onWorker(() -> dev.luthier.engine.lora.PeftAdapters.toEngine(
-                dev.luthier.engine.lora.PeftAdapterFiles.read(record.directory()), id, model.config(), kernels));
+                dev.luthier.engine.lora.PeftAdapterFiles.read(Path.of(checkpoint.storagePath())), id, model.config(), kernels));
     }
 
     /** Sessions created by unnamed sampler saves, collected by the service. */
@@ -445,15 +445,11 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     private SaveResult saveState(TrainingRun run, TrainingOp.SaveState s) throws Exception {
-        String name = CheckpointPaths.checkName(s.name());
-        String path = CheckpointRecord.tinkerPath(run.id(), CheckpointKind.TRAINING, name);
-        if (checkpoints.find(path).isPresent()) {
-            throw new IllegalArgumentException("checkpoint " + path + " already exists");
-        }
-        Path dir = checkpoints.directoryFor(run.id(), CheckpointKind.TRAINING, name);
+        TinkerPath path = new TinkerPath(run.id(), CheckpointKind.WEIGHTS, s.name());
+        Path dir = claimDirectory(path);
         TrainingStateFiles.save(dir, run.adapter(), run.optimizer(), kernels, baseModel);
-        register(run, CheckpointKind.TRAINING, name, path, dir, s.ttlSeconds());
-        return new SaveResult(path, null);
+        register(path, dir, s.ttlSeconds());
+        return new SaveResult(path.toString(), null);
     }
 
     private SaveResult saveForSampler(TrainingRun run, TrainingOp.SaveForSampler s) throws Exception {
@@ -462,35 +458,43 @@ public final class ModelWorker implements AutoCloseable {
             ephemeralSessions.put(s.samplingSessionId(), new SamplingSession(s.samplingSessionId(), baseModel, null, frozen));
             return new SaveResult(null, s.samplingSessionId());
         }
-        String name = CheckpointPaths.checkName(s.name());
-        String path = CheckpointRecord.tinkerPath(run.id(), CheckpointKind.SAMPLER, name);
-        if (checkpoints.find(path).isPresent()) {
-            throw new IllegalArgumentException("checkpoint " + path + " already exists");
-        }
-        Path dir = checkpoints.directoryFor(run.id(), CheckpointKind.SAMPLER, name);
+        TinkerPath path = new TinkerPath(run.id(), CheckpointKind.SAMPLER_WEIGHTS, s.name());
+        Path dir = claimDirectory(path);
         TrainingStateFiles.saveForSampler(dir, run.adapter(), kernels, baseModel);
-        register(run, CheckpointKind.SAMPLER, name, path, dir, s.ttlSeconds());
-        return new SaveResult(path, null);
+        register(path, dir, s.ttlSeconds());
+        return new SaveResult(path.toString(), null);
     }
 
-    private void register(TrainingRun run, CheckpointKind kind, String name, String path, Path dir, Long ttl) throws Exception {
+    private Path claimDirectory(TinkerPath path) {
+        if (checkpoints.find(path.toString()).isPresent()) {
+            throw new IllegalArgumentException("checkpoint " + path + " already exists");
+        }
+        return checkpoints.directoryFor(path);
+    }
+
+    private void register(TinkerPath path, Path dir, Long ttlSeconds) throws Exception {
         Instant now = clock.instant();
-        Instant expires = ttl == null ? null : now.plusSeconds(ttl);
-        checkpoints.register(new CheckpointRecord(run.id(), kind, name, path, dir, TrainingStateFiles.sizeBytes(dir), now,
-                expires, false, baseModel));
+        Checkpoint cp = Checkpoint.saved(java.util.UUID.randomUUID().toString(), path, dir.toString(),
+                TrainingStateFiles.sizeBytes(dir), now, ttlSeconds == null ? null : java.time.Duration.ofSeconds(ttlSeconds));
+        if (!checkpoints.register(cp)) {
+            TrainingStateFiles.deleteTree(dir);
+            throw new IllegalArgumentException("checkpoint " + path + " already exists");
+        }
     }
 
     private SaveResult loadState(TrainingRun run, TrainingOp.LoadState l) throws Exception {
-        CheckpointRecord record = checkpoints.find(l.tinkerPath())
+        Checkpoint checkpoint = checkpoints.find(l.tinkerPath())
                 .orElseThrow(() -> new IllegalArgumentException("checkpoint " + l.tinkerPath() + " not found"));
-        if (record.kind() != CheckpointKind.TRAINING) {
+        if (checkpoint.kind() != CheckpointKind.WEIGHTS) {
             throw new IllegalArgumentException("load_weights needs a training checkpoint (tinker://.../weights/...), got " + l.tinkerPath());
         }
-        if (!record.baseModel().equals(baseModel)) {
-            throw new IllegalArgumentException("checkpoint " + l.tinkerPath() + " is for base model " + record.baseModel()
+        Path dir = Path.of(checkpoint.storagePath());
+        String savedBase = TrainingStateFiles.info(dir).baseModel();
+        if (!savedBase.equals(baseModel)) {
+            throw new IllegalArgumentException("checkpoint " + l.tinkerPath() + " is for base model " + savedBase
                     + ", this run uses " + baseModel);
         }
-        TrainingStateFiles.Restored restored = TrainingStateFiles.load(record.directory(), run.id(), model.config(), kernels, l.withOptimizer());
+        TrainingStateFiles.Restored restored = TrainingStateFiles.load(dir, run.id(), model.config(), kernels, l.withOptimizer());
         AdamW optimizer = new AdamW(kernels);
         if (l.withOptimizer()) {
             optimizer.restore(restored.step(), restored.firstMoments(), restored.secondMoments());

@@ -15,7 +15,11 @@ import dev.luthier.engine.model.Transformer;
 import dev.luthier.engine.optim.AdamParams;
 import dev.luthier.engine.optim.AdamW;
 import dev.luthier.engine.tensor.DType;
-import dev.luthier.server.checkpoints.InMemoryCheckpointCatalog;
+import dev.luthier.server.checkpoints.CheckpointStore;
+import dev.luthier.server.storage.Storage;
+import dev.luthier.server.storage.db.DatabaseSettings;
+import dev.luthier.server.storage.runs.LoraSettings;
+import dev.luthier.server.storage.sessions.Session;
 import dev.luthier.server.futures.FutureOutcome;
 import dev.luthier.server.futures.FutureStore;
 import dev.luthier.server.training.ForwardBackwardResult;
@@ -49,6 +53,7 @@ class ModelWorkerTest {
     private Transformer model;
     private FutureStore futures;
     private ModelWorker worker;
+    private Storage storage;
 
     @BeforeEach
     void start() {
@@ -56,13 +61,16 @@ class ModelWorkerTest {
         kernels = new CpuKernels(1);
         model = new Transformer(CONFIG, RandomModel.weights(CONFIG, kernels, 5, 0.2, DType.F32, arena), kernels, 128);
         futures = new FutureStore(Clock.systemUTC(), Duration.ofMinutes(10));
-        worker = new ModelWorker("tiny", model, null, futures, new InMemoryCheckpointCatalog(dir),
+        storage = Storage.open(DatabaseSettings.sqlite(dir));
+        storage.sessions().create(Session.started("s", null, List.of(), null, "test", null, java.time.Instant.now()));
+        worker = new ModelWorker("tiny", model, null, futures, new CheckpointStore(dir.resolve("checkpoints"), storage.checkpoints()),
                 new WorkerOptions(4096, 4, 128, Duration.ofSeconds(2), 100), Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
         worker.close();
+        storage.close();
         arena.close();
     }
 
@@ -93,6 +101,9 @@ class ModelWorkerTest {
     }
 
     private TrainingRun newRun(String id, long seed) throws Exception {
+        long seq = Long.parseLong(id.substring(id.lastIndexOf(':') + 1));
+        storage.runs().create(dev.luthier.server.storage.runs.TrainingRun.created(id, "s", seq, null, "tiny",
+                new LoraSettings(4, 32.0, seed, true, true, false), null, java.time.Instant.now()));
         TrainingRun run = new TrainingRun(id, "s", "tiny", new LoraConfig(4, 32, seed, true, true, false), Map.of(), Clock.systemUTC());
         worker.addRun(run).get();
         return run;

@@ -1,9 +1,9 @@
 package dev.luthier.server.storage;
 
 import dev.luthier.server.storage.checkpoints.Checkpoint;
-import dev.luthier.server.storage.checkpoints.CheckpointKind;
+import dev.luthier.api.ids.CheckpointKind;
 import dev.luthier.server.storage.checkpoints.CheckpointRepository;
-import dev.luthier.server.storage.checkpoints.TinkerPath;
+import dev.luthier.api.ids.TinkerPath;
 import dev.luthier.server.storage.db.Owner;
 import dev.luthier.server.storage.db.Page;
 import dev.luthier.server.storage.db.PageRequest;
@@ -45,7 +45,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointIsInsertedAndFoundByTinkerPath() {
         TrainingRun run = ownedRun(null, "s");
-        Checkpoint cp = save(run, CheckpointKind.TRAINING, "step-10", at(100), Duration.ofHours(1));
+        Checkpoint cp = save(run, CheckpointKind.WEIGHTS, "step-10", at(100), Duration.ofHours(1));
 
         Checkpoint back = checkpoints().findByTinkerPath("tinker://s:train:0/weights/step-10").orElseThrow();
         assertThat(back).isEqualTo(cp);
@@ -58,7 +58,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointPathIsTakenOnceUnlessReplaced() {
         TrainingRun run = ownedRun(null, "s");
-        Checkpoint first = save(run, CheckpointKind.TRAINING, "final", at(1), null);
+        Checkpoint first = save(run, CheckpointKind.WEIGHTS, "final", at(1), null);
         Checkpoint second = Checkpoint.saved("other-id", first.path(), "/data/other", 99L, at(2), null);
 
         assertThat(checkpoints().insert(second)).isFalse();
@@ -70,7 +70,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
 
     @Test
     default void checkpointNeedsAnExistingRun() {
-        TinkerPath path = new TinkerPath("ghost:train:0", CheckpointKind.TRAINING, "x");
+        TinkerPath path = new TinkerPath("ghost:train:0", CheckpointKind.WEIGHTS, "x");
         assertThatThrownBy(() -> checkpoints().insert(Checkpoint.saved("id", path, "/d", null, at(0), null)))
                 .isInstanceOf(StorageException.class);
     }
@@ -80,11 +80,11 @@ public interface CheckpointRepositoryContract extends StorageFixture {
         TrainingRun run = ownedRun(null, "s");
         TrainingRun other = Fixtures.run(db(), new SessionRepository(db()).get("s").orElseThrow(), 1, at(0));
         for (int i = 0; i < 7; i++) {
-            save(run, CheckpointKind.TRAINING, String.format("%06d", i), at(i / 2), null);
+            save(run, CheckpointKind.WEIGHTS, String.format("%06d", i), at(i / 2), null);
         }
-        save(run, CheckpointKind.SAMPLER, "s-1", at(10), null);
-        save(run, CheckpointKind.SAMPLER, "s-2", at(20), null);
-        save(other, CheckpointKind.TRAINING, "elsewhere", at(99), null);
+        save(run, CheckpointKind.SAMPLER_WEIGHTS, "s-1", at(10), null);
+        save(run, CheckpointKind.SAMPLER_WEIGHTS, "s-2", at(20), null);
+        save(other, CheckpointKind.WEIGHTS, "elsewhere", at(99), null);
 
         Page<Checkpoint> first = checkpoints().listByRun(run.modelId(), PageRequest.of(0, 4));
         Page<Checkpoint> second = checkpoints().listByRun(run.modelId(), PageRequest.of(4, 4));
@@ -97,11 +97,11 @@ public interface CheckpointRepositoryContract extends StorageFixture {
                 "weights/000004", "weights/000003", "weights/000002", "weights/000001");
         assertThat(third.items()).extracting(Checkpoint::checkpointId).containsExactly("weights/000000");
 
-        assertThat(checkpoints().latest(run.modelId(), CheckpointKind.TRAINING)).hasValueSatisfying(cp ->
+        assertThat(checkpoints().latest(run.modelId(), CheckpointKind.WEIGHTS)).hasValueSatisfying(cp ->
                 assertThat(cp.name()).isEqualTo("000006"));
-        assertThat(checkpoints().latest(run.modelId(), CheckpointKind.SAMPLER)).hasValueSatisfying(cp ->
+        assertThat(checkpoints().latest(run.modelId(), CheckpointKind.SAMPLER_WEIGHTS)).hasValueSatisfying(cp ->
                 assertThat(cp.name()).isEqualTo("s-2"));
-        assertThat(checkpoints().latest("s:train:7", CheckpointKind.SAMPLER)).isEmpty();
+        assertThat(checkpoints().latest("s:train:7", CheckpointKind.SAMPLER_WEIGHTS)).isEmpty();
     }
 
     @Test
@@ -109,10 +109,10 @@ public interface CheckpointRepositoryContract extends StorageFixture {
         TrainingRun mine1 = ownedRun("k-1", "a");
         TrainingRun mine2 = ownedRun("k-1", "b");
         TrainingRun theirs = ownedRun("k-2", "c");
-        save(mine1, CheckpointKind.TRAINING, "one", at(1), null);
-        save(mine2, CheckpointKind.SAMPLER, "two", at(2), null);
-        save(theirs, CheckpointKind.TRAINING, "private", at(3), null);
-        Checkpoint published = save(theirs, CheckpointKind.SAMPLER, "shared", at(4), null);
+        save(mine1, CheckpointKind.WEIGHTS, "one", at(1), null);
+        save(mine2, CheckpointKind.SAMPLER_WEIGHTS, "two", at(2), null);
+        save(theirs, CheckpointKind.WEIGHTS, "private", at(3), null);
+        Checkpoint published = save(theirs, CheckpointKind.SAMPLER_WEIGHTS, "shared", at(4), null);
         assertThat(checkpoints().setPublic(published.tinkerPath(), true)).isTrue();
 
         Page<Checkpoint> owned = checkpoints().listForOwner(Owner.apiKey("k-1"), false, PageRequest.first(10));
@@ -129,7 +129,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointPublishReportsWhetherItChanged() {
         TrainingRun run = ownedRun(null, "s");
-        Checkpoint cp = save(run, CheckpointKind.SAMPLER, "x", at(0), null);
+        Checkpoint cp = save(run, CheckpointKind.SAMPLER_WEIGHTS, "x", at(0), null);
 
         assertThat(checkpoints().setPublic(cp.tinkerPath(), true)).isTrue();
         assertThat(checkpoints().setPublic(cp.tinkerPath(), true)).isFalse(); // already public: the REST layer's 409
@@ -142,7 +142,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointExpiryCanBeSetAndRemoved() {
         TrainingRun run = ownedRun(null, "s");
-        Checkpoint cp = save(run, CheckpointKind.TRAINING, "x", at(0), null);
+        Checkpoint cp = save(run, CheckpointKind.WEIGHTS, "x", at(0), null);
 
         assertThat(checkpoints().setExpiresAt(cp.tinkerPath(), at(60_000))).isTrue();
         Checkpoint expiring = checkpoints().findByTinkerPath(cp.tinkerPath()).orElseThrow();
@@ -158,10 +158,10 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointsExpiredByATimeAreListedSoonestFirst() {
         TrainingRun run = ownedRun(null, "s");
-        save(run, CheckpointKind.TRAINING, "forever", at(0), null);
-        save(run, CheckpointKind.TRAINING, "late", at(0), Duration.ofMillis(300));
-        save(run, CheckpointKind.TRAINING, "early", at(0), Duration.ofMillis(100));
-        save(run, CheckpointKind.SAMPLER, "exact", at(0), Duration.ofMillis(200));
+        save(run, CheckpointKind.WEIGHTS, "forever", at(0), null);
+        save(run, CheckpointKind.WEIGHTS, "late", at(0), Duration.ofMillis(300));
+        save(run, CheckpointKind.WEIGHTS, "early", at(0), Duration.ofMillis(100));
+        save(run, CheckpointKind.SAMPLER_WEIGHTS, "exact", at(0), Duration.ofMillis(200));
 
         List<String> names = new ArrayList<>();
         checkpoints().listExpired(at(200), 10).forEach(cp -> names.add(cp.name()));
@@ -173,7 +173,7 @@ public interface CheckpointRepositoryContract extends StorageFixture {
     @Test
     default void checkpointDeleteReturnsWhatWasDeleted() {
         TrainingRun run = ownedRun(null, "s");
-        Checkpoint cp = save(run, CheckpointKind.TRAINING, "x", at(0), null);
+        Checkpoint cp = save(run, CheckpointKind.WEIGHTS, "x", at(0), null);
 
         assertThat(checkpoints().delete(cp.tinkerPath())).contains(cp);
         assertThat(checkpoints().delete(cp.tinkerPath())).isEmpty();

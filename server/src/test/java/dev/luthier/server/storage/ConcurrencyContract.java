@@ -1,9 +1,9 @@
 package dev.luthier.server.storage;
 
 import dev.luthier.server.storage.checkpoints.Checkpoint;
-import dev.luthier.server.storage.checkpoints.CheckpointKind;
+import dev.luthier.api.ids.CheckpointKind;
 import dev.luthier.server.storage.checkpoints.CheckpointRepository;
-import dev.luthier.server.storage.checkpoints.TinkerPath;
+import dev.luthier.api.ids.TinkerPath;
 import dev.luthier.server.storage.db.Owner;
 import dev.luthier.server.storage.db.PageRequest;
 import dev.luthier.server.storage.futures.FutureResultRepository;
@@ -111,12 +111,12 @@ public interface ConcurrencyContract extends StorageFixture {
                 writers.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < ROUNDS / 4; i++) {
-                        TinkerPath shared = new TinkerPath(run.modelId(), CheckpointKind.TRAINING, "latest");
+                        TinkerPath shared = new TinkerPath(run.modelId(), CheckpointKind.WEIGHTS, "latest");
                         checkpoints.replace(Checkpoint.saved("c-" + writer + "-" + i, shared, "/d", (long) i, at(i), null));
-                        TinkerPath own = new TinkerPath(run.modelId(), CheckpointKind.SAMPLER, "w" + writer + "-" + i);
+                        TinkerPath own = new TinkerPath(run.modelId(), CheckpointKind.SAMPLER_WEIGHTS, "w" + writer + "-" + i);
                         checkpoints.insert(Checkpoint.saved("o-" + writer + "-" + i, own, "/d", null, at(i), null));
                         if (i % 2 == 1) {
-                            checkpoints.delete(new TinkerPath(run.modelId(), CheckpointKind.SAMPLER,
+                            checkpoints.delete(new TinkerPath(run.modelId(), CheckpointKind.SAMPLER_WEIGHTS,
                                     "w" + writer + "-" + (i - 1)).toString());
                         }
                     }

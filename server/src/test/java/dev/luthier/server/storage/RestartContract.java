@@ -1,8 +1,8 @@
 package dev.luthier.server.storage;
 
 import dev.luthier.server.storage.checkpoints.Checkpoint;
-import dev.luthier.server.storage.checkpoints.CheckpointKind;
-import dev.luthier.server.storage.checkpoints.TinkerPath;
+import dev.luthier.api.ids.CheckpointKind;
+import dev.luthier.api.ids.TinkerPath;
 import dev.luthier.server.storage.futures.FutureResultRepository;
 import dev.luthier.server.storage.futures.FutureState;
 import dev.luthier.server.storage.runs.RunState;
@@ -21,7 +21,7 @@ public interface RestartContract extends StorageFixture {
         TrainingRun run = Fixtures.run(db(), s, 0, at(0));
         Fixtures.run(db(), s, 1, at(0));
         before.runs().setState("s:train:1", RunState.FAILED, "oom");
-        Checkpoint cp = Checkpoint.saved("c", new TinkerPath(run.modelId(), CheckpointKind.TRAINING, "final"), "/d", 1L,
+        Checkpoint cp = Checkpoint.saved("c", new TinkerPath(run.modelId(), CheckpointKind.WEIGHTS, "final"), "/d", 1L,
                 at(5), null);
         before.checkpoints().insert(cp);
         before.futures().insertPending("finished", "SaveWeights", run.modelId(), at(5));

@@ -1,5 +1,7 @@
 package dev.luthier.server.storage.checkpoints;
 
+import dev.luthier.api.ids.TinkerPath;
+import dev.luthier.api.ids.CheckpointKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

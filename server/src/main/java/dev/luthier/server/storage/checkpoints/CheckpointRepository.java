@@ -1,5 +1,6 @@
 package dev.luthier.server.storage.checkpoints;
 
+import dev.luthier.api.ids.CheckpointKind;
 import dev.luthier.server.storage.db.Columns;
 import dev.luthier.server.storage.db.Condition;
 import dev.luthier.server.storage.db.Database;
@@ -51,7 +52,7 @@ public final class CheckpointRepository {
                             + "storage_path = excluded.storage_path, size_bytes = excluded.size_bytes, "
                             + "is_public = excluded.is_public, created_at = excluded.created_at, "
                             + "expires_at = excluded.expires_at",
-                    cp.id(), cp.trainingRunId(), cp.kind().wireName(), cp.name(), cp.tinkerPath(), cp.storagePath(),
+                    cp.id(), cp.trainingRunId(), cp.kind().checkpointType(), cp.name(), cp.tinkerPath(), cp.storagePath(),
                     cp.sizeBytes(), cp.isPublic(), cp.createdAt(), cp.expiresAt());
             return old;
         });
@@ -74,7 +75,7 @@ public final class CheckpointRepository {
     /** The newest checkpoint of a kind ({@code last_checkpoint} / {@code last_sampler_checkpoint} of a run). */
     public Optional<Checkpoint> latest(String runId, CheckpointKind kind) {
         return db.read(c -> Sql.one(c, "SELECT " + COLUMNS + " FROM checkpoints WHERE training_run_id = ? AND kind = ?"
-                + NEWEST_FIRST + " LIMIT 1", CheckpointRepository::row, runId, kind.wireName()));
+                + NEWEST_FIRST + " LIMIT 1", CheckpointRepository::row, runId, kind.checkpointType()));
     }
 
     /**
@@ -130,7 +131,7 @@ public final class CheckpointRepository {
     private static int insert(Connection c, Checkpoint cp) throws SQLException {
         return Sql.update(c, "INSERT INTO checkpoints (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT (tinker_path) DO NOTHING",
-                cp.id(), cp.trainingRunId(), cp.kind().wireName(), cp.name(), cp.tinkerPath(), cp.storagePath(),
+                cp.id(), cp.trainingRunId(), cp.kind().checkpointType(), cp.name(), cp.tinkerPath(), cp.storagePath(),
                 cp.sizeBytes(), cp.isPublic(), cp.createdAt(), cp.expiresAt());
     }
 
@@ -147,7 +148,7 @@ public final class CheckpointRepository {
 
     private static Checkpoint row(ResultSet rs) throws SQLException {
         return new Checkpoint(rs.getString("id"), rs.getString("training_run_id"),
-                CheckpointKind.ofWireName(rs.getString("kind")), rs.getString("name"), rs.getString("tinker_path"),
+                CheckpointKind.ofCheckpointType(rs.getString("kind")), rs.getString("name"), rs.getString("tinker_path"),
                 rs.getString("storage_path"), Columns.getLong(rs, "size_bytes"), rs.getBoolean("is_public"),
                 Columns.getInstant(rs, "created_at"), Columns.getInstant(rs, "expires_at"));
     }
