@@ -19,6 +19,7 @@ public final class FutureStore {
     private final Duration retention;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> forgotten = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, FutureOutcome> listener = (id, outcome) -> { };
 
     public FutureStore(Clock clock, Duration retention) {
         this.clock = clock;
@@ -54,6 +55,11 @@ public final class FutureStore {
         }
     }
 
+    /** Called once per request, after it completes (e.g. to persist the outcome). */
+    public void onComplete(java.util.function.BiConsumer<String, FutureOutcome> listener) {
+        this.listener = listener;
+    }
+
     /** Issues a new request id for an operation (e.g. {@code ForwardBackward}). */
     public String create(String operation) {
         String id = UUID.randomUUID().toString();
@@ -64,6 +70,11 @@ public final class FutureStore {
     /** Registers a request id chosen by the caller (for ids restored from storage). */
     public void register(String id, String operation) {
         entries.putIfAbsent(id, new Entry(operation));
+    }
+
+    /** Forgets a registered request that turned out to be a duplicate (it was never answered). */
+    public void discard(String id) {
+        entries.remove(id);
     }
 
     public boolean isPending(String id) {
@@ -90,15 +101,20 @@ public final class FutureStore {
         if (e == null) {
             return;
         }
+        boolean first = false;
         e.lock.lock();
         try {
             if (e.outcome == null) {
                 e.outcome = outcome;
                 e.completedAt = clock.instant();
                 e.done.signalAll();
+                first = true;
             }
         } finally {
             e.lock.unlock();
+        }
+        if (first) {
+            listener.accept(id, outcome);
         }
     }
 

@@ -419,6 +419,7 @@ public final class ModelWorker implements AutoCloseable {
                 case TrainingOp.SaveState s -> saveState(run, s);
                 case TrainingOp.SaveForSampler s -> saveForSampler(run, s);
                 case TrainingOp.LoadState l -> loadState(run, l);
+                case TrainingOp.Invalid invalid -> throw new IllegalArgumentException(invalid.message());
                 case TrainingOp.ForwardBackward fb -> throw new IllegalStateException("forward_backward is run in passes");
             };
             futures.complete(w.requestId(), FutureOutcome.success(result));

@@ -37,6 +37,13 @@ public sealed interface TrainingOp {
     record LoadState(String tinkerPath, boolean withOptimizer) implements TrainingOp {
     }
 
+    /**
+     * A request that arrived well-formed enough to take its seq_id but cannot run (for example a datum whose
+     * inputs disagree); it fails through its future, in order, with category user.
+     */
+    record Invalid(String operation, String message) implements TrainingOp {
+    }
+
     default String operationName() {
         return switch (this) {
             case ForwardBackward fb -> fb.forwardOnly() ? "Forward" : "ForwardBackward";
@@ -44,6 +51,7 @@ public sealed interface TrainingOp {
             case SaveState s -> "SaveWeights";
             case SaveForSampler s -> "SaveWeightsForSampler";
             case LoadState l -> "LoadWeights";
+            case Invalid i -> i.operation();
         };
     }
 }

@@ -1,0 +1,439 @@
+package dev.luthier.server.service;
+
+import dev.luthier.api.future.UntypedApiFuture;
+import dev.luthier.api.ids.CheckpointKind;
+import dev.luthier.api.ids.TinkerPath;
+import dev.luthier.api.sampling.CreateSamplingSessionRequest;
+import dev.luthier.api.sampling.SamplerInfo;
+import dev.luthier.api.session.CreateSessionRequest;
+import dev.luthier.api.training.CreateModelRequest;
+import dev.luthier.api.training.CreateModelResponse;
+import dev.luthier.api.training.GetInfoResponse;
+import dev.luthier.api.training.ModelData;
+import dev.luthier.engine.lora.LoraAdapter;
+import dev.luthier.engine.lora.LoraConfig;
+import dev.luthier.engine.sampler.SampleRequest;
+import dev.luthier.engine.sampler.SamplingParams;
+import dev.luthier.server.checkpoints.CheckpointStore;
+import dev.luthier.server.checkpoints.TrainingStateFiles;
+import dev.luthier.server.futures.FutureOutcome;
+import dev.luthier.server.futures.FutureStore;
+import dev.luthier.server.models.ModelManager;
+import dev.luthier.server.models.ModelWorker;
+import dev.luthier.server.sampling.SamplingSession;
+import dev.luthier.server.storage.Storage;
+import dev.luthier.server.storage.checkpoints.Checkpoint;
+import dev.luthier.server.storage.dedupe.ClaimResult;
+import dev.luthier.server.storage.dedupe.SeqClaim;
+import dev.luthier.server.storage.dedupe.SeqCounter;
+import dev.luthier.server.storage.futures.StoredFuture;
+import dev.luthier.server.storage.ids.TinkerIds;
+import dev.luthier.server.storage.runs.LoraSettings;
+import dev.luthier.server.storage.sessions.Session;
+import dev.luthier.server.training.TrainingOp;
+import dev.luthier.server.training.TrainingRun;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The service behind the HTTP routes: sessions, training runs and their sequenced ops, sampling sessions and
+ * samples, and futures (in memory while live, persisted when finished so they survive a restart).
+ */
+public final class LuthierService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LuthierService.class.getName());
+    public static final int DEFAULT_LORA_RANK = 32;
+    public static final int DEFAULT_MAX_TOKENS = 128;
+
+    private final Storage storage;
+    private final ModelManager models;
+    private final FutureStore futures;
+    private final CheckpointStore checkpoints;
+    private final Clock clock;
+    private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
+    private final Map<String, SamplingSession> samplers = new ConcurrentHashMap<>();
+    /** Sampling sessions that unnamed sampler saves will create, with the base model that serves them. */
+    private final Map<String, String> pendingEphemeral = new ConcurrentHashMap<>();
+    private final Map<String, String> sampleDedupe = new ConcurrentHashMap<>();
+
+    public LuthierService(Storage storage, ModelManager models, FutureStore futures, CheckpointStore checkpoints, Clock clock) {
+        this.storage = storage;
+        this.models = models;
+        this.futures = futures;
+        this.checkpoints = checkpoints;
+        this.clock = clock;
+        futures.onComplete(this::persist);
+    }
+
+    public ModelManager models() {
+        return models;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    /** A request id whose result is already known (for calls that finish at once but answer with a future). */
+    public String completedFuture(String operation, Object payload) {
+        String requestId = UUID.randomUUID().toString();
+        register(requestId, operation, null);
+        futures.complete(requestId, FutureOutcome.success(payload));
+        return requestId;
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    public String createSession(CreateSessionRequest req, String apiKeyId) {
+        String id = UUID.randomUUID().toString();
+        storage.sessions().create(Session.started(id, apiKeyId, req.tags(), req.userMetadata(), req.sdkVersion(),
+                req.projectId(), clock.instant()));
+        return id;
+    }
+
+    public void heartbeat(String sessionId) {
+        if (!storage.sessions().heartbeat(sessionId, clock.instant())) {
+            throw ServiceException.notFound("session " + sessionId);
+        }
+    }
+
+    private Session session(String id) {
+        return storage.sessions().get(id).orElseThrow(() -> ServiceException.notFound("session " + id));
+    }
+
+    // ------------------------------------------------------------------ training runs
+
+    public UntypedApiFuture createModel(CreateModelRequest req, String apiKeyId) {
+        session(req.sessionId());
+        String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
+        String requestId = UUID.randomUUID().toString();
+        ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.TRAIN, req.modelSeqId(),
+                modelId, requestId, clock.instant()));
+        if (!claim.fresh()) {
+            return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
+        }
+        register(requestId, "CreateModel", modelId);
+        try {
+            var lora = req.loraConfig();
+            int rank = lora == null || lora.rank() == null ? DEFAULT_LORA_RANK : lora.rank();
+            boolean attn = lora == null || lora.trainAttn() == null || lora.trainAttn();
+            boolean mlp = lora == null || lora.trainMlp() == null || lora.trainMlp();
+            boolean unembed = lora == null || lora.trainUnembed() == null || lora.trainUnembed();
+            long seed = lora != null && lora.seed() != null ? lora.seed() : new java.util.Random().nextLong();
+            LoraConfig config = new LoraConfig(rank, LoraConfig.DEFAULT_ALPHA, seed, attn, mlp, unembed);
+            ModelWorker worker = models.worker(req.baseModel());
+            storage.runs().create(dev.luthier.server.storage.runs.TrainingRun.created(modelId, req.sessionId(),
+                    req.modelSeqId(), apiKeyId, req.baseModel(), new LoraSettings(rank, LoraConfig.DEFAULT_ALPHA, seed,
+                            attn, mlp, unembed), req.userMetadata(), clock.instant()));
+            TrainingRun run = new TrainingRun(modelId, req.sessionId(), req.baseModel(), config, stringMap(req.userMetadata()), clock);
+            runs.put(modelId, run);
+            worker.addRun(run).whenComplete((ok, error) -> futures.complete(requestId, error == null
+                    ? FutureOutcome.success(new CreateModelResponse(modelId))
+                    : FutureOutcome.serverError("creating the adapter failed: " + cause(error).getMessage())));
+        } catch (IllegalArgumentException e) {
+            futures.complete(requestId, FutureOutcome.userError(e.getMessage()));
+        } catch (IOException e) {
+            futures.complete(requestId, FutureOutcome.serverError("loading base model " + req.baseModel() + " failed: " + e.getMessage()));
+        }
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    private static Map<String, String> stringMap(Map<String, Object> m) {
+        if (m == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    public GetInfoResponse getInfo(String modelId) {
+        var row = storage.runs().get(modelId).orElseThrow(() -> ServiceException.notFound("model " + modelId));
+        String arch = models.loadedWorker(row.baseModel()).map(w -> w.config().family().modelType()).orElse(null);
+        return new GetInfoResponse(modelId, new ModelData(arch, row.baseModel(), row.baseModel()), row.lora().isLora(),
+                row.lora().rank(), row.baseModel());
+    }
+
+    /** Queues a sequenced op of a training run; a resent seq_id returns the original request id. */
+    public UntypedApiFuture submit(String modelId, int seqId, TrainingOp op) {
+        if (seqId < 1) {
+            throw ServiceException.badRequest("seq_id must be at least 1, got " + seqId);
+        }
+        TrainingRun run = runs.get(modelId);
+        if (run == null) {
+            var row = storage.runs().get(modelId).orElseThrow(() -> ServiceException.notFound("model " + modelId));
+            String requestId = UUID.randomUUID().toString();
+            register(requestId, op.operationName(), modelId);
+            futures.complete(requestId, FutureOutcome.userError("model " + modelId + " is no longer loaded ("
+                    + (row.stateMessage() != null ? row.stateMessage() : row.state().name().toLowerCase())
+                    + "); create a new training client from one of its checkpoints"));
+            return new UntypedApiFuture(requestId, modelId);
+        }
+        String requestId = UUID.randomUUID().toString();
+        futures.register(requestId, op.operationName());
+        var admission = run.queue().submit(seqId, requestId, op);
+        if (!admission.fresh()) {
+            futures.discard(requestId);
+            return new UntypedApiFuture(admission.requestId(), modelId);
+        }
+        storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
+        storage.runs().touch(modelId, clock.instant());
+        if (op instanceof TrainingOp.SaveForSampler s && s.samplingSessionId() != null) {
+            pendingEphemeral.put(s.samplingSessionId(), run.baseModel());
+        }
+        models.loadedWorker(run.baseModel()).ifPresent(ModelWorker::wake);
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    public void unload(String modelId) {
+        TrainingRun run = runs.remove(modelId);
+        if (run == null) {
+            throw ServiceException.notFound("model " + modelId);
+        }
+        models.loadedWorker(run.baseModel()).ifPresent(w -> w.removeRun(modelId));
+        storage.runs().setState(modelId, dev.luthier.server.storage.runs.RunState.UNLOADED, "unloaded by the client");
+    }
+
+    public Optional<TrainingRun> run(String modelId) {
+        return Optional.ofNullable(runs.get(modelId));
+    }
+
+    // ------------------------------------------------------------------ sampling
+
+    public String createSamplingSession(CreateSamplingSessionRequest req) {
+        session(req.sessionId());
+        String id = TinkerIds.samplingSession(req.sessionId(), req.samplingSessionSeqId());
+        ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.SAMPLE,
+                req.samplingSessionSeqId(), id, null, clock.instant()));
+        if (!claim.fresh()) {
+            return claim.claim().targetId();
+        }
+        String baseModel = req.baseModel();
+        LoraAdapter adapter = null;
+        try {
+            if (req.modelPath() != null) {
+                TinkerPath path = TinkerPath.parse(req.modelPath());
+                Checkpoint cp = checkpoints.find(path.toString())
+                        .orElseThrow(() -> ServiceException.notFound("checkpoint " + req.modelPath()));
+                String savedBase = checkpointBaseModel(cp);
+                if (baseModel != null && !baseModel.equals(savedBase)) {
+                    throw ServiceException.badRequest("checkpoint " + path + " is for base model " + savedBase + ", not " + baseModel);
+                }
+                baseModel = savedBase;
+                adapter = models.worker(baseModel).loadSamplerAdapter(cp, id).join();
+            } else if (baseModel == null) {
+                throw ServiceException.badRequest("create_sampling_session needs base_model or model_path");
+            } else {
+                models.worker(baseModel);
+            }
+        } catch (IllegalArgumentException e) {
+            throw ServiceException.badRequest(e.getMessage());
+        } catch (IOException | CompletionException e) {
+            throw new ServiceException(500, "loading " + (req.modelPath() != null ? req.modelPath() : baseModel)
+                    + " failed: " + cause(e).getMessage());
+        }
+        storage.samplers().create(new dev.luthier.server.storage.samplers.SamplingSession(id, req.sessionId(),
+                req.samplingSessionSeqId(), baseModel, req.modelPath(), clock.instant()));
+        samplers.put(id, new SamplingSession(id, baseModel, req.modelPath(), adapter));
+        return id;
+    }
+
+    /** The base model of a checkpoint, from its files (training state or PEFT adapter config). */
+    private String checkpointBaseModel(Checkpoint cp) throws IOException {
+        Path dir = Path.of(cp.storagePath());
+        if (cp.kind() == CheckpointKind.WEIGHTS) {
+            return TrainingStateFiles.info(dir).baseModel();
+        }
+        String base = dev.luthier.engine.lora.PeftAdapterFiles.read(dir).baseModelNameOrPath();
+        if (base == null) {
+            throw new IOException("sampler checkpoint " + cp.tinkerPath() + " does not name its base model");
+        }
+        return base;
+    }
+
+    private SamplingSession samplingSession(String id) {
+        SamplingSession s = samplers.get(id);
+        if (s != null) {
+            return s;
+        }
+        String base = pendingEphemeral.get(id);
+        if (base != null) {
+            SamplingSession made = models.loadedWorker(base).map(w -> w.takeEphemeralSession(id)).orElse(null);
+            if (made != null) {
+                samplers.put(id, made);
+                return made;
+            }
+            throw ServiceException.badRequest("sampling session " + id + " is not ready yet: its save_weights_for_sampler has not finished");
+        }
+        throw ServiceException.notFound("sampling session " + id);
+    }
+
+    public SamplerInfo samplerInfo(String id) {
+        SamplingSession s = samplingSession(id);
+        return new SamplerInfo(id, s.baseModel(), s.modelPath());
+    }
+
+    /** Queues a sample; 429 (ServiceException) when the sampler is saturated. */
+    public UntypedApiFuture sample(dev.luthier.api.sampling.SampleRequest req) {
+        String sessionId = req.samplingSessionId();
+        if (sessionId == null) {
+            throw ServiceException.badRequest("asample needs sampling_session_id (SDKs before 0.3 are not supported)");
+        }
+        SamplingSession s = samplingSession(sessionId);
+        String dedupeKey = req.seqId() == null ? null : sessionId + "#" + req.seqId();
+        if (dedupeKey != null) {
+            String known = sampleDedupe.get(dedupeKey);
+            if (known != null) {
+                return UntypedApiFuture.of(known);
+            }
+        }
+        ModelWorker worker;
+        try {
+            worker = models.worker(s.baseModel());
+        } catch (IOException e) {
+            throw new ServiceException(500, "loading base model " + s.baseModel() + " failed: " + e.getMessage());
+        }
+        if (worker.samplerSaturated()) {
+            throw new ServiceException(429, "the sampler of " + s.baseModel() + " is saturated; retry shortly");
+        }
+        String requestId = UUID.randomUUID().toString();
+        if (dedupeKey != null) {
+            String raced = sampleDedupe.putIfAbsent(dedupeKey, requestId);
+            if (raced != null) {
+                return UntypedApiFuture.of(raced);
+            }
+        }
+        register(requestId, "Sample", sessionId);
+        try {
+            if (!req.prompt().textOnly()) {
+                throw new IllegalArgumentException("prompt has image or audio chunks; the served models read text tokens only");
+            }
+            SamplingParams params = WireConversions.sampling(req.samplingParams(), DEFAULT_MAX_TOKENS);
+            int n = req.numSamples() == null ? 1 : req.numSamples();
+            boolean promptLogprobs = req.promptLogprobs() != null && req.promptLogprobs();
+            int topk = req.topkPromptLogprobs() == null ? 0 : req.topkPromptLogprobs();
+            worker.sample(new SampleRequest(s.adapter(), req.prompt().tokens(), params, n, promptLogprobs, topk))
+                    .whenComplete((result, error) -> futures.complete(requestId, error == null
+                            ? FutureOutcome.success(result)
+                            : FutureOutcome.serverError("sampling failed: " + cause(error).getMessage())));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            futures.complete(requestId, FutureOutcome.userError(e.getMessage()));
+        }
+        return UntypedApiFuture.of(requestId);
+    }
+
+    // ------------------------------------------------------------------ futures
+
+    private void register(String requestId, String operation, String modelId) {
+        futures.register(requestId, operation);
+        storage.futures().insertPending(requestId, operation, modelId, clock.instant());
+    }
+
+    private void persist(String requestId, FutureOutcome outcome) {
+        try {
+            Instant now = clock.instant();
+            switch (outcome) {
+                case FutureOutcome.Success s -> {
+                    String op = futures.operation(requestId).orElse("Unknown");
+                    storage.futures().complete(requestId, "application/json",
+                            ResultEncoding.json(ResultEncoding.toWire(op, s.payload())), now);
+                }
+                case FutureOutcome.Failure f -> storage.futures().fail(requestId, f.message(), f.category(), now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not persist the result of " + requestId, e);
+        }
+    }
+
+    /** What a poll of a request finds, with results encoded for the wire. */
+    public sealed interface Retrieval {
+        record Result(String contentType, byte[] body) implements Retrieval {
+        }
+
+        record Failed(String message, FutureOutcome.Category category) implements Retrieval {
+        }
+
+        record Pending(String queueState) implements Retrieval {
+        }
+
+        record Gone() implements Retrieval {
+        }
+
+        record Unknown() implements Retrieval {
+        }
+    }
+
+    public Retrieval retrieve(String requestId, Duration wait, boolean acceptsProto) throws InterruptedException {
+        FutureStore.Lookup lookup = futures.await(requestId, wait);
+        return switch (lookup) {
+            case FutureStore.Lookup.Done d -> switch (d.outcome()) {
+                case FutureOutcome.Success s -> encode(futures.operation(requestId).orElse("Unknown"), s.payload(), acceptsProto);
+                case FutureOutcome.Failure f -> new Retrieval.Failed(f.message(), f.category());
+            };
+            case FutureStore.Lookup.Pending p -> new Retrieval.Pending(p.queueState());
+            case FutureStore.Lookup.Gone g -> fromStorage(requestId, acceptsProto);
+            case FutureStore.Lookup.Unknown u -> fromStorage(requestId, acceptsProto);
+        };
+    }
+
+    private Retrieval encode(String operation, Object payload, boolean acceptsProto) {
+        Object wire = ResultEncoding.toWire(operation, payload);
+        if (acceptsProto && ResultEncoding.hasProtoForm(operation)) {
+            byte[] proto = switch (wire) {
+                case dev.luthier.api.training.ForwardBackwardOutput o -> dev.luthier.api.proto.WireProto.encodeForwardBackwardOutput(o);
+                case dev.luthier.api.sampling.SampleResponse r -> dev.luthier.api.proto.WireProto.encodeSampleResponse(r);
+                default -> null;
+            };
+            if (proto != null) {
+                return new Retrieval.Result(dev.luthier.api.proto.WireProto.CONTENT_TYPE, proto);
+            }
+        }
+        return new Retrieval.Result("application/json", ResultEncoding.json(wire));
+    }
+
+    private Retrieval fromStorage(String requestId, boolean acceptsProto) {
+        Optional<StoredFuture> stored = storage.futures().get(requestId);
+        if (stored.isEmpty()) {
+            return new Retrieval.Unknown();
+        }
+        StoredFuture f = stored.get();
+        return switch (f.state()) {
+            case DONE -> {
+                if (acceptsProto && ResultEncoding.hasProtoForm(f.operation())) {
+                    yield new Retrieval.Result(dev.luthier.api.proto.WireProto.CONTENT_TYPE,
+                            ResultEncoding.protoFromJson(f.operation(), f.result()));
+                }
+                yield new Retrieval.Result(f.resultContentType(), f.result());
+            }
+            case FAILED -> new Retrieval.Failed(f.errorMessage(), f.errorCategory());
+            case PENDING -> new Retrieval.Failed("the server lost this request (it restarted while the request was running)",
+                    FutureOutcome.Category.SERVER);
+            case EXPIRED -> new Retrieval.Gone();
+        };
+    }
+
+    private static Throwable cause(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        models.close();
+    }
+}
