@@ -207,6 +207,12 @@ public final class LuthierService implements AutoCloseable {
         storage.runs().setState(modelId, dev.luthier.server.storage.runs.RunState.UNLOADED, "unloaded by the client");
     }
 
+    /** True while a base model has training runs or sampling sessions that may use it. */
+    public boolean hasWork(String baseModel) {
+        return runs.values().stream().anyMatch(r -> r.baseModel().equals(baseModel))
+                || samplers.values().stream().anyMatch(s -> s.baseModel().equals(baseModel));
+    }
+
     public Optional<TrainingRun> run(String modelId) {
         return Optional.ofNullable(runs.get(modelId));
     }

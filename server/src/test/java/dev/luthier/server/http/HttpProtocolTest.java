@@ -83,7 +83,7 @@ class HttpProtocolTest {
         return r.get("model_id").asText();
     }
 
-    static String fwdBwdJson(String modelId, int seq, String lossFn) {
+    public static String fwdBwdJson(String modelId, int seq, String lossFn) {
         return "{\"forward_backward_input\": {\"data\": [ {\"model_input\": {\"chunks\": [{\"tokens\": [1,2,3,4,5], \"type\": \"encoded_text\"}]},"
                 + " \"loss_fn_inputs\": {\"target_tokens\": {\"data\": [2,3,4,5,6], \"dtype\": \"int64\", \"shape\": [5]},"
                 + " \"weights\": {\"data\": [0.0,1.0,1.0,1.0,1.0], \"dtype\": \"float32\", \"shape\": [5]}}} ],"

@@ -1,25 +1,15 @@
 package dev.luthier.server.http;
 
-import dev.luthier.engine.kernels.cpu.CpuKernels;
 import dev.luthier.engine.model.HfModelWriter;
 import dev.luthier.engine.model.ModelConfig;
 import dev.luthier.engine.model.ModelFamily;
-import dev.luthier.server.checkpoints.CheckpointStore;
-import dev.luthier.server.futures.FutureStore;
-import dev.luthier.server.models.BaseModelRegistry;
-import dev.luthier.server.models.ModelManager;
 import dev.luthier.server.models.WorkerOptions;
-import dev.luthier.server.service.LuthierService;
-import dev.luthier.server.storage.Storage;
-import dev.luthier.server.storage.db.DatabaseSettings;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,26 +18,20 @@ final class TestServer implements AutoCloseable {
     static final ModelConfig TINY = ModelConfig.dense(ModelFamily.QWEN3, 96, 32, 64, 2, 4, 2, 8, 10000, true);
     static final String KEY = "tml-test-key";
 
-    final Storage storage;
-    final LuthierService service;
-    final ApiServer server;
+    final dev.luthier.server.LuthierServer server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final String base;
 
-    TestServer(Path dataDir) throws IOException {
+    TestServer(Path dataDir) throws Exception {
         Path modelDir = dataDir.resolve("models").resolve("tiny");
-        HfModelWriter.writeRandom(modelDir, TINY, 11, 0.2);
-        storage = Storage.open(DatabaseSettings.sqlite(dataDir));
-        storage.recoverAfterRestart(Clock.systemUTC().instant());
-        BaseModelRegistry registry = new BaseModelRegistry(null);
-        registry.register("tiny", modelDir);
-        FutureStore futures = new FutureStore(Clock.systemUTC(), Duration.ofMinutes(10));
-        CheckpointStore checkpoints = new CheckpointStore(dataDir.resolve("checkpoints"), storage.checkpoints());
-        ModelManager models = new ModelManager(registry, () -> new CpuKernels(1), futures, checkpoints,
-                new WorkerOptions(4096, 8, 256, Duration.ofSeconds(30), 64), Clock.systemUTC());
-        service = new LuthierService(storage, models, futures, checkpoints, Clock.systemUTC());
-        server = new ApiServer(service, new ApiKeyAuth(storage.apiKeys(), Clock.systemUTC()), Duration.ofSeconds(5), 64L << 20)
-                .start("127.0.0.1", 0);
+        if (!java.nio.file.Files.exists(modelDir)) {
+            HfModelWriter.writeRandom(modelDir, TINY, 11, 0.2);
+        }
+        server = dev.luthier.server.LuthierServer.start(dev.luthier.server.ServerConfig.defaults(dataDir)
+                .withPort("127.0.0.1", 0)
+                .withModels(java.util.Map.of("tiny", modelDir))
+                .withWorkerOptions(new WorkerOptions(4096, 8, 256, Duration.ofSeconds(30), 64), 1)
+                .withLongPoll(Duration.ofSeconds(5)));
         base = "http://127.0.0.1:" + server.port() + "/api/v1/";
     }
 
@@ -76,7 +60,5 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        service.close();
-        storage.close();
     }
 }

@@ -1,0 +1,111 @@
+package dev.luthier.server;
+
+import dev.luthier.engine.kernels.cpu.CpuKernels;
+import dev.luthier.server.checkpoints.CheckpointStore;
+import dev.luthier.server.futures.FutureStore;
+import dev.luthier.server.http.ApiKeyAuth;
+import dev.luthier.server.http.ApiServer;
+import dev.luthier.server.models.BaseModelRegistry;
+import dev.luthier.server.models.ModelManager;
+import dev.luthier.server.service.LuthierService;
+import dev.luthier.server.storage.Storage;
+import dev.luthier.server.storage.checkpoints.Checkpoint;
+import dev.luthier.server.storage.db.DatabaseSettings;
+import dev.luthier.server.storage.keys.ApiKey;
+import dev.luthier.server.storage.keys.KeyHash;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running Luthier server: storage (recovered after a restart), base models, the service, the HTTP API and a
+ * maintenance task (expired futures and checkpoints, idle models).
+ */
+public final class LuthierServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LuthierServer.class.getName());
+
+    private final Storage storage;
+    private final LuthierService service;
+    private final ApiServer api;
+    private final ApiKeyAuth auth;
+    private final FutureStore futures;
+    private final ScheduledExecutorService maintenance;
+    private final Storage.Recovery recovery;
+
+    private LuthierServer(ServerConfig config) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Files.createDirectories(config.dataDir());
+        storage = Storage.open(config.databaseUrl() == null ? DatabaseSettings.sqlite(config.dataDir())
+                : DatabaseSettings.sqliteUrl(config.databaseUrl()));
+        recovery = storage.recoverAfterRestart(clock.instant());
+        for (String key : config.bootstrapKeys()) {
+            if (!key.startsWith("tml-")) {
+                throw new IllegalArgumentException("API keys start with tml-");
+            }
+            if (storage.apiKeys().findByHash(KeyHash.of(key)).isEmpty()) {
+                storage.apiKeys().insert(ApiKey.issued(UUID.randomUUID().toString(), KeyHash.of(key), "bootstrap", clock.instant()));
+            }
+        }
+        BaseModelRegistry registry = new BaseModelRegistry(BaseModelRegistry.defaultHuggingFaceHome());
+        config.models().forEach(registry::register);
+        futures = new FutureStore(clock, config.futureRetention());
+        CheckpointStore checkpoints = new CheckpointStore(config.dataDir().resolve("checkpoints"), storage.checkpoints());
+        ModelManager models = new ModelManager(registry, () -> new CpuKernels(config.threads()), futures, checkpoints,
+                config.workerOptions(), clock);
+        service = new LuthierService(storage, models, futures, checkpoints, clock);
+        auth = new ApiKeyAuth(storage.apiKeys(), clock);
+        api = new ApiServer(service, auth, config.longPoll(), config.maxBodyBytes()).start(config.host(), config.port());
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("maintenance").unstarted(r));
+        maintenance.scheduleWithFixedDelay(() -> maintain(config, models, checkpoints), 30, 30, TimeUnit.SECONDS);
+    }
+
+    public static LuthierServer start(ServerConfig config) throws Exception {
+        return new LuthierServer(config);
+    }
+
+    private void maintain(ServerConfig config, ModelManager models, CheckpointStore checkpoints) {
+        try {
+            Instant now = Instant.now();
+            futures.evictExpired();
+            storage.futures().expireCompletedBefore(now.minus(config.futureRetention()));
+            for (Checkpoint cp : storage.checkpoints().listExpired(now, 100)) {
+                checkpoints.delete(cp.tinkerPath());
+            }
+            models.unloadIdle(config.idleUnload(), name -> service.hasWork(name));
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "maintenance failed", e);
+        }
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public boolean openAuth() {
+        return auth.open();
+    }
+
+    public Storage.Recovery recovery() {
+        return recovery;
+    }
+
+    public LuthierService service() {
+        return service;
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        api.close();
+        service.close();
+        storage.close();
+    }
+}
