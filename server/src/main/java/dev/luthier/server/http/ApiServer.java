@@ -220,6 +220,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
+        if (ctx.path().equals(PREFIX + "healthz")) {
+            return;
+        }
         var principal = auth.authenticate(ctx.header(ApiKeyAuth.HEADER));
         if (principal.isEmpty()) {
             error(ctx, 401, "missing or invalid X-API-Key (keys start with tml-)");
