@@ -193,7 +193,7 @@ class HttpProtocolTest {
         HttpResponse<byte[]> malformed = server.post("create_session", "{not json");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json(malformed).get("detail").asText()).isNotEmpty();
-        HttpResponse<byte[]> noKey = server.send(HttpRequest.newBuilder(URI.create(server.base + "healthz")).GET().build());
+        HttpResponse<byte[]> noKey = server.send(HttpRequest.newBuilder(URI.create(server.base + "get_server_capabilities")).GET().build());
         assertThat(noKey.statusCode()).isEqualTo(401);
         assertThat(server.post("retrieve_future", "{\"request_id\": \"nope\"}").statusCode()).isEqualTo(404);
         assertThat(server.post("forward_backward", fwdBwdJson("nope:train:0", 1, "cross_entropy")).statusCode()).isEqualTo(404);
