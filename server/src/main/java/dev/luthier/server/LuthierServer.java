@@ -62,7 +62,8 @@ public final class LuthierServer implements AutoCloseable {
                 config.workerOptions(), clock);
         service = new LuthierService(storage, models, futures, checkpoints, clock);
         auth = new ApiKeyAuth(storage.apiKeys(), clock);
-        api = new ApiServer(service, auth, config.longPoll(), config.maxBodyBytes()).start(config.host(), config.port());
+        api = new ApiServer(service, auth, dev.luthier.server.checkpoints.ArchiveLinks.fromDataDir(config.dataDir()),
+                config.longPoll(), config.maxBodyBytes()).start(config.host(), config.port());
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("maintenance").unstarted(r));
         maintenance.scheduleWithFixedDelay(() -> maintain(config, models, checkpoints), 30, 30, TimeUnit.SECONDS);
     }

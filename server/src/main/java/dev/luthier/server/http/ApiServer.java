@@ -62,12 +62,13 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private final RestRoutes rest;
 
-    public ApiServer(LuthierService service, ApiKeyAuth auth, Duration longPoll, long maxBodyBytes) {
+    public ApiServer(LuthierService service, ApiKeyAuth auth, dev.luthier.server.checkpoints.ArchiveLinks archiveLinks,
+                     Duration longPoll, long maxBodyBytes) {
         this.service = service;
         this.auth = auth;
         this.longPoll = longPoll;
         this.maxBodyBytes = maxBodyBytes;
-        this.rest = new RestRoutes(service);
+        this.rest = new RestRoutes(service, archiveLinks);
         this.app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
@@ -220,7 +221,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
-        if (ctx.path().equals(PREFIX + "healthz")) {
+        if (ctx.path().equals(PREFIX + "healthz") || ctx.path().startsWith(PREFIX + "archives/")) {
             return;
         }
         var principal = auth.authenticate(ctx.header(ApiKeyAuth.HEADER));

@@ -31,10 +31,13 @@ import static dev.luthier.server.http.ApiServer.read;
 
 /** The REST routes of §8: training runs, checkpoints (list, delete, publish, TTL), weights_info, sessions. */
 final class RestRoutes {
+    private static final java.time.Duration ARCHIVE_LINK_LIFETIME = java.time.Duration.ofMinutes(15);
     private final LuthierService service;
+    private final dev.luthier.server.checkpoints.ArchiveLinks archiveLinks;
 
-    RestRoutes(LuthierService service) {
+    RestRoutes(LuthierService service, dev.luthier.server.checkpoints.ArchiveLinks archiveLinks) {
         this.service = service;
+        this.archiveLinks = archiveLinks;
     }
 
     void register(Javalin app, String prefix) {
@@ -79,6 +82,20 @@ final class RestRoutes {
             service.storage().checkpoints().setExpiresAt(cp.tinkerPath(),
                     req.ttlSeconds() == null ? null : Instant.now().plusSeconds(req.ttlSeconds()));
             ctx.status(204);
+        });
+        app.get(prefix + "training_runs/{run}/checkpoints/<ckpt>/archive", ctx -> {
+            Checkpoint cp = ownedCheckpoint(ctx);
+            Instant expires = Instant.now().plus(ARCHIVE_LINK_LIFETIME);
+            String url = ctx.scheme() + "://" + ctx.host() + prefix + "archives/" + archiveLinks.token(cp.tinkerPath(), expires);
+            json(ctx, new dev.luthier.api.rest.ArchiveUrlResponse(url, expires));
+        });
+        app.get(prefix + "archives/{token}", ctx -> {
+            String path = archiveLinks.verify(ctx.pathParam("token"), Instant.now())
+                    .orElseThrow(() -> new ServiceException(403, "the archive link is invalid or has expired"));
+            Checkpoint cp = service.checkpoints().find(path).orElseThrow(() -> ServiceException.notFound("checkpoint " + path));
+            String name = cp.name() + ".tar.gz";
+            ctx.status(200).contentType("application/gzip").header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            dev.luthier.server.checkpoints.CheckpointArchive.write(Path.of(cp.storagePath()), cp.name(), ctx.outputStream());
         });
         app.post(prefix + "weights_info", ctx -> {
             WeightsInfoRequest req = read(ctx, WeightsInfoRequest.class);
