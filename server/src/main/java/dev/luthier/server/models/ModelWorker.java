@@ -74,6 +74,8 @@ public final class ModelWorker implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private final Thread thread;
     private volatile boolean closed;
+    /** Set by every wake(); a cycle that starts after it sees the new work, so the worker only sleeps when clear. */
+    private volatile boolean woken;
     private int rotation;
     private volatile long lastActive;
 
@@ -129,6 +131,7 @@ public final class ModelWorker implements AutoCloseable {
 
     /** Call after submitting to a run's queue. */
     public void wake() {
+        woken = true;
         lock.lock();
         try {
             work.signalAll();
@@ -206,6 +209,7 @@ public final class ModelWorker implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
+                woken = false;
                 boolean did = runTasks();
                 did |= expireGaps();
                 did |= trainingCycle();
@@ -218,7 +222,7 @@ public final class ModelWorker implements AutoCloseable {
                 } else {
                     lock.lock();
                     try {
-                        if (tasks.isEmpty() && !closed) {
+                        if (tasks.isEmpty() && !closed && !woken) {
                             work.awaitNanos(50_000_000L);
                         }
                     } finally {
