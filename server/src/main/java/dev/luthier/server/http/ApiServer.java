@@ -59,8 +59,10 @@ public final class ApiServer implements AutoCloseable {
     private final long maxBodyBytes;
     private final LuthierService service;
     private final ApiKeyAuth auth;
-    private final Javalin app;
+    private Javalin app;
     private final RestRoutes rest;
+    /** Connections the kernel queues before Jetty accepts them; the JDK's default (50) drops bursts of clients. */
+    private static final int ACCEPT_QUEUE = 4096;
 
     public ApiServer(LuthierService service, ApiKeyAuth auth, dev.luthier.server.checkpoints.ArchiveLinks archiveLinks,
                      Duration longPoll, long maxBodyBytes) {
@@ -69,21 +71,29 @@ public final class ApiServer implements AutoCloseable {
         this.longPoll = longPoll;
         this.maxBodyBytes = maxBodyBytes;
         this.rest = new RestRoutes(service, archiveLinks);
+    }
+
+    public ApiServer start(String host, int port) {
         this.app = Javalin.create(config -> {
             config.useVirtualThreads = true;
             config.showJavalinBanner = false;
             config.http.maxRequestSize = maxBodyBytes;
+            config.jetty.modifyServer(server -> {
+                org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server);
+                connector.setHost(host);
+                connector.setPort(port);
+                connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                connector.setIdleTimeout(120_000);
+                server.addConnector(connector);
+            });
         });
         routes();
-    }
-
-    public ApiServer start(String host, int port) {
-        app.start(host, port);
+        app.start();
         return this;
     }
 
     public int port() {
-        return app.port();
+        return ((org.eclipse.jetty.server.ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     }
 
     private void routes() {
@@ -259,7 +269,9 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        app.stop();
+        if (app != null) {
+            app.stop();
+        }
     }
 
 }
