@@ -12,6 +12,7 @@ import static dev.luthier.engine.kernels.cpu.AttentionBlocks.VL;
 import static dev.luthier.engine.kernels.cpu.AttentionBlocks.accumulate;
 import static dev.luthier.engine.kernels.cpu.AttentionBlocks.padded;
 import static dev.luthier.engine.kernels.cpu.AttentionBlocks.rows4;
+import static dev.luthier.engine.kernels.cpu.AttentionBlocks.scoreDots;
 import static dev.luthier.engine.kernels.cpu.AttentionBlocks.scoreTile;
 
 /**
@@ -35,6 +36,8 @@ final class Attention {
     private static final int TILE_ROWS = 64;
     /** Fewest keys in one chunk when a tile's keys are split over threads. */
     private static final int MIN_CHUNK_KEYS = 256;
+    /** Up to this many tile rows, scores are dot products over keys read in place instead of a packed product. */
+    private static final int DOT_ROWS = 8;
     private static final FloatVector IOTA;
 
     static {
@@ -248,8 +251,9 @@ final class Attention {
         float[] qd = q.data, kd = k.data, vd = v.data;
         ForwardTile tile = new ForwardTile(rows, rowsPad, hdPad);
         float[] m = tile.max, l = tile.sum, o = tile.acc;
-        float[] qp = new float[rowsPad * hdPad], sc = new float[rowsPad * BK], kt = new float[hd * BK];
-        float[] vp = new float[BK * hdPad];
+        boolean fewRows = rowsPad <= DOT_ROWS;
+        float[] qp = new float[rowsPad * hdPad], sc = new float[rowsPad * BK];
+        float[] kt = fewRows ? null : new float[hd * BK], vp = hd == hdPad ? null : new float[BK * hdPad];
         for (int r = 0; r < rows; r++) {
             int src = q.at(qs + j0 + r / group, (g * group + r % group) * hd);
             for (int d = 0, dst = r * hdPad; d < hd; d++) {
@@ -259,54 +263,70 @@ final class Attention {
         int kvCol = g * hd;
         int first = kl - ql + j0, last = kl - ql + j1 - 1;
         int end = Math.min(cTo, last + 1);
-        FloatVector negInf = FloatVector.broadcast(SP, Float.NEGATIVE_INFINITY);
         for (int c0 = cFrom; c0 < end; c0 += BK) {
             int n = Math.min(BK, end - c0);
-            for (int c = 0; c < n; c++) {
-                int kIdx = k.at(ks + c0 + c, kvCol);
-                for (int d = 0, t = c; d < hd; d++, t += BK) {
-                    kt[t] = kd[kIdx + d];
-                }
-                System.arraycopy(vd, v.at(ks + c0 + c, kvCol), vp, c * hdPad, hd);
-            }
-            if (n < BK) {
-                for (int d = 0; d < hd; d++) {
-                    Arrays.fill(kt, d * BK + n, d * BK + BK, 0f);
-                }
-            }
-            scoreTile(qp, hdPad, rowsPad, kt, 0, hd, sc);
-            boolean masked = c0 + BK - 1 > first;
-            for (int r = 0; r < rows; r++) {
-                int at = r * BK;
-                FloatVector s0 = FloatVector.fromArray(SP, sc, at), s1 = FloatVector.fromArray(SP, sc, at + VL);
-                if (masked) {
-                    float lim = first + r / group - c0;
-                    s0 = s0.blend(negInf, IOTA.compare(VectorOperators.GT, lim));
-                    s1 = s1.blend(negInf, IOTA.compare(VectorOperators.GT, lim - VL));
-                }
-                float blockMax = s0.max(s1).reduceLanes(VectorOperators.MAX);
-                if (blockMax == Float.NEGATIVE_INFINITY) {
-                    Arrays.fill(sc, at, at + BK, 0f);
-                    continue;
-                }
-                float mOld = m[r], mNew = Math.max(mOld, blockMax);
-                FloatVector mv = FloatVector.broadcast(SP, mNew);
-                FloatVector e0 = s0.sub(mv).lanewise(VectorOperators.EXP), e1 = s1.sub(mv).lanewise(VectorOperators.EXP);
-                e0.intoArray(sc, at);
-                e1.intoArray(sc, at + VL);
-                float corr = mOld == mNew ? 1f : (float) Math.exp(mOld - mNew);
-                l[r] = l[r] * corr + e0.add(e1).reduceLanes(VectorOperators.ADD);
-                m[r] = mNew;
-                if (corr != 1f) {
-                    for (int i = r * hdPad, e = i + hdPad; i < e; i += VL) {
-                        FloatVector.fromArray(SP, o, i).mul(corr).intoArray(o, i);
+            if (fewRows) {
+                scoreDots(qp, hdPad, rowsPad, kd, k.at(ks + c0, kvCol), k.cols, n, hd, sc);
+            } else {
+                packKeys(kd, k.at(ks + c0, kvCol), k.cols, n, hd, kt, 0);
+                if (n < BK) {
+                    for (int d = 0; d < hd; d++) {
+                        Arrays.fill(kt, d * BK + n, d * BK + BK, 0f);
                     }
                 }
+                scoreTile(qp, hdPad, rowsPad, kt, 0, hd, sc);
             }
+            onlineSoftmax(sc, rows, group, first, c0, m, l, o, hdPad);
             Arrays.fill(sc, rows * BK, rowsPad * BK, 0f);
-            accumulate(sc, 0, BK, 1, rowsPad, n, vp, 0, hdPad, nvec, o, 0, hdPad);
+            if (hd == hdPad) {
+                // whole vectors per row: values straight from v
+                accumulate(sc, 0, BK, 1, rowsPad, n, vd, v.at(ks + c0, kvCol), v.cols, nvec, o, 0, hdPad);
+            } else {
+                for (int c = 0; c < n; c++) {
+                    System.arraycopy(vd, v.at(ks + c0 + c, kvCol), vp, c * hdPad, hd);
+                }
+                accumulate(sc, 0, BK, 1, rowsPad, n, vp, 0, hdPad, nvec, o, 0, hdPad);
+            }
         }
         return tile;
+    }
+
+    /**
+     * Turns score rows of key block {@code c0} into exponentials against each row's updated running maximum, updates
+     * the running sums and rescales the accumulated rows when their maximum moved. Row r sits at key position
+     * {@code first + r / group}; later keys are masked.
+     */
+    private static void onlineSoftmax(float[] sc, int rows, int group, int first, int c0, float[] m, float[] l,
+                                      float[] o, int stride) {
+        boolean masked = c0 + BK - 1 > first;
+        FloatVector negInf = FloatVector.broadcast(SP, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) {
+            int at = r * BK;
+            FloatVector s0 = FloatVector.fromArray(SP, sc, at), s1 = FloatVector.fromArray(SP, sc, at + VL);
+            if (masked) {
+                float lim = first + r / group - c0;
+                s0 = s0.blend(negInf, IOTA.compare(VectorOperators.GT, lim));
+                s1 = s1.blend(negInf, IOTA.compare(VectorOperators.GT, lim - VL));
+            }
+            float blockMax = s0.max(s1).reduceLanes(VectorOperators.MAX);
+            if (blockMax == Float.NEGATIVE_INFINITY) {
+                Arrays.fill(sc, at, at + BK, 0f);
+                continue;
+            }
+            float mOld = m[r], mNew = Math.max(mOld, blockMax);
+            FloatVector mv = FloatVector.broadcast(SP, mNew);
+            FloatVector e0 = s0.sub(mv).lanewise(VectorOperators.EXP), e1 = s1.sub(mv).lanewise(VectorOperators.EXP);
+            e0.intoArray(sc, at);
+            e1.intoArray(sc, at + VL);
+            float corr = mOld == mNew ? 1f : (float) Math.exp(mOld - mNew);
+            l[r] = l[r] * corr + e0.add(e1).reduceLanes(VectorOperators.ADD);
+            m[r] = mNew;
+            if (corr != 1f) {
+                for (int i = r * stride, e = i + stride; i < e; i += VL) {
+                    FloatVector.fromArray(SP, o, i).mul(corr).intoArray(o, i);
+                }
+            }
+        }
     }
 
     static void backward(WorkerPool pool, CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
@@ -385,20 +405,19 @@ final class Attention {
         int blocks = (kl + BK - 1) / BK, klPad = blocks * BK;
         // keys and values of the sequence, transposed per key block, and keys as padded rows
         float[] kt = new float[blocks * hd * BK], vt = new float[blocks * hd * BK], kp = new float[klPad * hdPad];
+        for (int c0 = 0, b = 0; c0 < kl; c0 += BK, b++) {
+            int n = Math.min(BK, kl - c0);
+            packKeys(kd, k.at(ks + c0, kvCol), k.cols, n, hd, kt, b * hd * BK);
+            packKeys(vd, v.at(ks + c0, kvCol), v.cols, n, hd, vt, b * hd * BK);
+        }
         for (int c = 0; c < kl; c++) {
-            int kIdx = k.at(ks + c, kvCol), vIdx = v.at(ks + c, kvCol);
-            for (int d = 0, t = (c / BK) * hd * BK + c % BK; d < hd; d++, t += BK) {
-                kt[t] = kd[kIdx + d];
-                vt[t] = vd[vIdx + d];
-            }
-            System.arraycopy(kd, kIdx, kp, c * hdPad, hd);
+            System.arraycopy(kd, k.at(ks + c, kvCol), kp, c * hdPad, hd);
         }
         float[] dkAcc = new float[klPad * hdPad], dvAcc = new float[klPad * hdPad];
         int rowsPadMax = rows4(bq * group);
         float[] qp = new float[rowsPadMax * hdPad], dop = new float[rowsPadMax * hdPad], dqAcc = new float[rowsPadMax * hdPad];
         float[] sc = new float[rowsPadMax * BK], dp = new float[rowsPadMax * BK];
         float[] rowLse = new float[rowsPadMax], rowD = new float[rowsPadMax];
-        FloatVector negInf = FloatVector.broadcast(SP, Float.NEGATIVE_INFINITY);
         for (int j0 = 0; j0 < ql; j0 += bq) {
             int j1 = Math.min(ql, j0 + bq);
             int rows = (j1 - j0) * group, rowsPad = rows4(rows);
@@ -419,22 +438,7 @@ final class Attention {
             for (int c0 = 0, b = 0; c0 <= last; c0 += BK, b++) {
                 scoreTile(qp, hdPad, rowsPad, kt, b * hd * BK, hd, sc);
                 scoreTile(dop, hdPad, rowsPad, vt, b * hd * BK, hd, dp);
-                boolean masked = c0 + BK - 1 > first;
-                for (int r = 0; r < rows; r++) {
-                    int at = r * BK;
-                    FloatVector s0 = FloatVector.fromArray(SP, sc, at), s1 = FloatVector.fromArray(SP, sc, at + VL);
-                    if (masked) {
-                        float lim = first + r / group - c0;
-                        s0 = s0.blend(negInf, IOTA.compare(VectorOperators.GT, lim));
-                        s1 = s1.blend(negInf, IOTA.compare(VectorOperators.GT, lim - VL));
-                    }
-                    FloatVector lv = FloatVector.broadcast(SP, rowLse[r]), dd = FloatVector.broadcast(SP, rowD[r]);
-                    FloatVector p0 = s0.sub(lv).lanewise(VectorOperators.EXP), p1 = s1.sub(lv).lanewise(VectorOperators.EXP);
-                    p0.intoArray(sc, at);
-                    p1.intoArray(sc, at + VL);
-                    p0.mul(FloatVector.fromArray(SP, dp, at).sub(dd)).intoArray(dp, at);
-                    p1.mul(FloatVector.fromArray(SP, dp, at + VL).sub(dd)).intoArray(dp, at + VL);
-                }
+                probabilities(sc, dp, rows, group, first, c0, rowLse, rowD);
                 Arrays.fill(sc, rows * BK, rowsPad * BK, 0f);
                 Arrays.fill(dp, rows * BK, rowsPad * BK, 0f);
                 int kOff = c0 * hdPad;
@@ -457,6 +461,54 @@ final class Attention {
                 dkd[dkIdx + d] += dkAcc[a + d];
                 dvd[dvIdx + d] += dvAcc[a + d];
             }
+        }
+    }
+
+    /**
+     * Packs {@code n} rows of {@code hd} values (row stride {@code stride}, from {@code src}) transposed into
+     * {@code dst[off + d*BK + c]}, a few rows at a time so that each source row is read sequentially.
+     */
+    private static void packKeys(float[] a, int src, int stride, int n, int hd, float[] dst, int off) {
+        int c = 0;
+        for (; c + 4 <= n; c += 4) {
+            int s0 = src + c * stride, s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
+            for (int d = 0, t = off + c; d < hd; d++, t += BK) {
+                dst[t] = a[s0 + d];
+                dst[t + 1] = a[s1 + d];
+                dst[t + 2] = a[s2 + d];
+                dst[t + 3] = a[s3 + d];
+            }
+        }
+        for (; c < n; c++) {
+            int s0 = src + c * stride;
+            for (int d = 0, t = off + c; d < hd; d++, t += BK) {
+                dst[t] = a[s0 + d];
+            }
+        }
+    }
+
+    /**
+     * Recomputes probabilities {@code P = exp(S - lse)} of key block {@code c0} into {@code sc} and replaces the
+     * products {@code dP = dO·vᵀ} in {@code dp} by {@code dS = P∘(dP - D)} (masked keys give zero in both).
+     */
+    private static void probabilities(float[] sc, float[] dp, int rows, int group, int first, int c0, float[] rowLse,
+                                      float[] rowD) {
+        boolean masked = c0 + BK - 1 > first;
+        FloatVector negInf = FloatVector.broadcast(SP, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) {
+            int at = r * BK;
+            FloatVector s0 = FloatVector.fromArray(SP, sc, at), s1 = FloatVector.fromArray(SP, sc, at + VL);
+            if (masked) {
+                float lim = first + r / group - c0;
+                s0 = s0.blend(negInf, IOTA.compare(VectorOperators.GT, lim));
+                s1 = s1.blend(negInf, IOTA.compare(VectorOperators.GT, lim - VL));
+            }
+            FloatVector lv = FloatVector.broadcast(SP, rowLse[r]), dd = FloatVector.broadcast(SP, rowD[r]);
+            FloatVector p0 = s0.sub(lv).lanewise(VectorOperators.EXP), p1 = s1.sub(lv).lanewise(VectorOperators.EXP);
+            p0.intoArray(sc, at);
+            p1.intoArray(sc, at + VL);
+            p0.mul(FloatVector.fromArray(SP, dp, at).sub(dd)).intoArray(dp, at);
+            p1.mul(FloatVector.fromArray(SP, dp, at + VL).sub(dd)).intoArray(dp, at + VL);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.luthier.engine.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,6 +68,49 @@ final class AttentionBlocks {
             c21.intoArray(c, o + 2 * BK + VL);
             c30.intoArray(c, o + 3 * BK);
             c31.intoArray(c, o + 3 * BK + VL);
+        }
+    }
+
+    /**
+     * Like {@link #scoreTile} but reading {@code n} key rows in place ({@code k[kOff + j*kStride + d]}) with one dot
+     * product per (row, key): for tiles of a few rows (decoding) packing the keys transposed would cost more than
+     * the products. Lanes {@code j >= n} of the score rows are zeroed.
+     */
+    static void scoreDots(float[] a, int aStride, int rows, float[] k, int kOff, int kStride, int n, int depth,
+                          float[] c) {
+        int full = depth - depth % VL;
+        VectorMask<Float> tail = SP.indexInRange(full, depth);
+        for (int r = 0; r < rows; r += 4) {
+            int a0 = r * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+            int o = r * BK;
+            for (int j = 0; j < n; j++) {
+                int kb = kOff + j * kStride;
+                FloatVector s0 = FloatVector.zero(SP), s1 = s0, s2 = s0, s3 = s0;
+                int d = 0;
+                for (; d < full; d += VL) {
+                    FloatVector kv = FloatVector.fromArray(SP, k, kb + d);
+                    s0 = kv.fma(FloatVector.fromArray(SP, a, a0 + d), s0);
+                    s1 = kv.fma(FloatVector.fromArray(SP, a, a1 + d), s1);
+                    s2 = kv.fma(FloatVector.fromArray(SP, a, a2 + d), s2);
+                    s3 = kv.fma(FloatVector.fromArray(SP, a, a3 + d), s3);
+                }
+                if (d < depth) {
+                    FloatVector kv = FloatVector.fromArray(SP, k, kb + d, tail);
+                    s0 = kv.fma(FloatVector.fromArray(SP, a, a0 + d), s0);
+                    s1 = kv.fma(FloatVector.fromArray(SP, a, a1 + d), s1);
+                    s2 = kv.fma(FloatVector.fromArray(SP, a, a2 + d), s2);
+                    s3 = kv.fma(FloatVector.fromArray(SP, a, a3 + d), s3);
+                }
+                c[o + j] = s0.reduceLanes(VectorOperators.ADD);
+                c[o + BK + j] = s1.reduceLanes(VectorOperators.ADD);
+                c[o + 2 * BK + j] = s2.reduceLanes(VectorOperators.ADD);
+                c[o + 3 * BK + j] = s3.reduceLanes(VectorOperators.ADD);
+            }
+            if (n < BK) {
+                for (int i = 0; i < 4; i++) {
+                    java.util.Arrays.fill(c, o + i * BK + n, o + i * BK + BK, 0f);
+                }
+            }
         }
     }
 
