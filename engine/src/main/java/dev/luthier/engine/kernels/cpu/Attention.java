@@ -349,22 +349,116 @@ final class Attention {
                         + " queries but " + spans.keyLen()[s] + " keys; only queryLen == keyLen is supported");
             }
         }
-        int tasks = seqs * kvHeads;
-        long[] sorted = new long[tasks];
-        for (int t = 0; t < tasks; t++) {
-            sorted[t] = ((long) (Integer.MAX_VALUE - spans.queryLen()[t / kvHeads]) << 32) | t;
+        int group = qHeads / kvHeads;
+        int bq = blockRows(group);
+        int pairs = seqs * kvHeads;
+        int busyPairs = 0;
+        for (int s = 0; s < seqs; s++) {
+            busyPairs += spans.queryLen()[s] > 0 ? kvHeads : 0;
+        }
+        boolean serial = keyRangesOverlap(spans); // two sequences sharing key rows would race on dk/dv
+        int threads = serial ? 1 : pool.threads();
+        // with fewer (sequence, kv head) pairs than threads to keep busy, split each pair's query tiles into parts
+        // of equal causal work, each with private dk/dv sums that are added in part order afterwards
+        int wantParts = busyPairs == 0 || busyPairs >= 2 * threads ? 1 : (2 * threads + busyPairs - 1) / busyPairs;
+        int[] partStart = new int[pairs + 1];
+        int[][] tileBounds = new int[pairs][];
+        for (int pr = 0; pr < pairs; pr++) {
+            int ql = spans.queryLen()[pr / kvHeads];
+            int tiles = (ql + bq - 1) / bq;
+            tileBounds[pr] = splitTiles(tiles, Math.min(wantParts, tiles), bq, spans.keyLen()[pr / kvHeads] - ql);
+            partStart[pr + 1] = partStart[pr] + tileBounds[pr].length - 1;
+        }
+        int parts = partStart[pairs];
+        long[] sorted = new long[parts];
+        for (int pr = 0, i = 0; pr < pairs; pr++) {
+            int s = pr / kvHeads;
+            for (int p = 0; p < tileBounds[pr].length - 1; p++, i++) {
+                int lastRow = Math.min(spans.queryLen()[s], tileBounds[pr][p + 1] * bq);
+                int firstRow = tileBounds[pr][p] * bq;
+                long work = (long) (lastRow - firstRow) * (spans.keyLen()[s] - spans.queryLen()[s] + lastRow);
+                sorted[i] = ((Long.MAX_VALUE >>> 32) - Math.min(work, Integer.MAX_VALUE)) << 32 | i;
+            }
         }
         Arrays.sort(sorted);
-        java.util.function.IntConsumer body = i -> {
-            int t = (int) sorted[i];
-            backwardGroup(dOut, q, k, v, out, lse, spans, t / kvHeads, t % kvHeads, qHeads, kvHeads, headDim, scale,
-                    dq, dk, dv);
-        };
-        if (keyRangesOverlap(spans)) {
-            // two sequences sharing key rows would race on dk/dv
-            run(pool, 1, tasks, body);
-        } else {
-            pool.forEach(tasks, body);
+        int[] partPair = new int[parts];
+        for (int pr = 0; pr < pairs; pr++) {
+            Arrays.fill(partPair, partStart[pr], partStart[pr + 1], pr);
+        }
+        int hdPad = padded(headDim);
+        float[][] dkParts = new float[parts][], dvParts = new float[parts][];
+        run(pool, threads, parts, i -> {
+            int part = (int) sorted[i];
+            int pr = partPair[part];
+            int s = pr / kvHeads, g = pr % kvHeads, p = part - partStart[pr];
+            int klPad = (spans.keyLen()[s] + BK - 1) / BK * BK;
+            float[] dkAcc = new float[klPad * hdPad], dvAcc = new float[klPad * hdPad];
+            backwardTiles(dOut, q, k, v, out, lse, spans, s, g, tileBounds[pr][p], tileBounds[pr][p + 1], qHeads,
+                    kvHeads, headDim, scale, dq, dkAcc, dvAcc);
+            if (partStart[pr + 1] - partStart[pr] == 1) {
+                addKeyRows(dkAcc, dvAcc, spans, s, g, headDim, dk, dv);
+            } else {
+                dkParts[part] = dkAcc;
+                dvParts[part] = dvAcc;
+            }
+        });
+        if (parts > pairs) {
+            run(pool, threads, pairs, pr -> {
+                if (partStart[pr + 1] - partStart[pr] == 1) {
+                    return; // added by its only part
+                }
+                for (int part = partStart[pr]; part < partStart[pr + 1]; part++) {
+                    addKeyRows(dkParts[part], dvParts[part], spans, pr / kvHeads, pr % kvHeads, headDim, dk, dv);
+                }
+            });
+        }
+    }
+
+    /**
+     * Bounds of {@code parts} runs of query tiles with about equal causal work (tile i of {@code bq} rows sees about
+     * {@code offset + (i+1)·bq} keys).
+     */
+    private static int[] splitTiles(int tiles, int parts, int bq, int offset) {
+        if (parts <= 1) {
+            return new int[]{0, tiles};
+        }
+        double total = 0;
+        for (int i = 0; i < tiles; i++) {
+            total += offset + (i + 1.0) * bq;
+        }
+        int[] bounds = new int[parts + 1];
+        double acc = 0;
+        int p = 1;
+        for (int i = 0; i < tiles && p < parts; i++) {
+            acc += offset + (i + 1.0) * bq;
+            if (acc >= total * p / parts) {
+                bounds[p++] = i + 1;
+            }
+        }
+        while (p <= parts) {
+            bounds[p++] = tiles;
+        }
+        // drop empty runs
+        int n = 1;
+        for (int i = 1; i <= parts; i++) {
+            if (bounds[i] > bounds[n - 1]) {
+                bounds[n++] = bounds[i];
+            }
+        }
+        return Arrays.copyOf(bounds, n);
+    }
+
+    /** {@code dk, dv += } the per-key sums of sequence {@code s}, kv head {@code g} (rows padded to whole vectors). */
+    private static void addKeyRows(float[] dkAcc, float[] dvAcc, AttentionSpans spans, int s, int g, int hd,
+                                   CpuTensor dk, CpuTensor dv) {
+        int ks = spans.keyStart()[s], kl = spans.keyLen()[s], hdPad = padded(hd), kvCol = g * hd;
+        float[] dkd = dk.data, dvd = dv.data;
+        for (int c = 0; c < kl; c++) {
+            int dkIdx = dk.at(ks + c, kvCol), dvIdx = dv.at(ks + c, kvCol);
+            for (int d = 0, a = c * hdPad; d < hd; d++) {
+                dkd[dkIdx + d] += dkAcc[a + d];
+                dvd[dvIdx + d] += dvAcc[a + d];
+            }
         }
     }
 
@@ -386,13 +480,15 @@ final class Attention {
     }
 
     /**
-     * All query heads of kv head {@code g} in sequence {@code s}: the only writers of that head's dk and dv rows and
-     * of the dq rows of its query heads. Query tiles are the outer loop and key blocks the inner one; dk and dv
-     * accumulate over the query tiles in buffers of the sequence's keys, dq over the key blocks in a tile buffer.
+     * Query tiles {@code [tileFrom, tileTo)} of sequence {@code s} for all query heads of kv head {@code g}: the only
+     * writer of those dq rows; dk and dv of the sequence's keys accumulate into {@code dkAcc} and {@code dvAcc}
+     * (rows of {@code padded(hd)}). Query tiles are the outer loop and key blocks the inner one, so dq accumulates over
+     * the key blocks in a tile buffer.
      */
-    private static void backwardGroup(CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
-                                      CpuTensor lse, AttentionSpans spans, int s, int g, int qHeads, int kvHeads,
-                                      int hd, float scale, CpuTensor dq, CpuTensor dk, CpuTensor dv) {
+    private static void backwardTiles(CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
+                                      CpuTensor lse, AttentionSpans spans, int s, int g, int tileFrom, int tileTo,
+                                      int qHeads, int kvHeads, int hd, float scale, CpuTensor dq, float[] dkAcc,
+                                      float[] dvAcc) {
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
         if (ql == 0) {
             return;
@@ -402,23 +498,23 @@ final class Attention {
         int hdPad = padded(hd), nvec = hdPad / VL;
         int kvCol = g * hd;
         float[] qd = q.data, kd = k.data, vd = v.data, dOd = dOut.data, od = out.data;
-        int blocks = (kl + BK - 1) / BK, klPad = blocks * BK;
-        // keys and values of the sequence, transposed per key block, and keys as padded rows
-        float[] kt = new float[blocks * hd * BK], vt = new float[blocks * hd * BK], kp = new float[klPad * hdPad];
-        for (int c0 = 0, b = 0; c0 < kl; c0 += BK, b++) {
-            int n = Math.min(BK, kl - c0);
+        int keys = kl - ql + Math.min(ql, tileTo * bq); // what the last row of these tiles sees
+        int blocks = (keys + BK - 1) / BK;
+        // keys and values that these tiles see, transposed per key block, and keys as padded rows
+        float[] kt = new float[blocks * hd * BK], vt = new float[blocks * hd * BK], kp = new float[blocks * BK * hdPad];
+        for (int c0 = 0, b = 0; c0 < keys; c0 += BK, b++) {
+            int n = Math.min(BK, keys - c0);
             packKeys(kd, k.at(ks + c0, kvCol), k.cols, n, hd, kt, b * hd * BK);
             packKeys(vd, v.at(ks + c0, kvCol), v.cols, n, hd, vt, b * hd * BK);
         }
-        for (int c = 0; c < kl; c++) {
+        for (int c = 0; c < keys; c++) {
             System.arraycopy(kd, k.at(ks + c, kvCol), kp, c * hdPad, hd);
         }
-        float[] dkAcc = new float[klPad * hdPad], dvAcc = new float[klPad * hdPad];
         int rowsPadMax = rows4(bq * group);
         float[] qp = new float[rowsPadMax * hdPad], dop = new float[rowsPadMax * hdPad], dqAcc = new float[rowsPadMax * hdPad];
         float[] sc = new float[rowsPadMax * BK], dp = new float[rowsPadMax * BK];
         float[] rowLse = new float[rowsPadMax], rowD = new float[rowsPadMax];
-        for (int j0 = 0; j0 < ql; j0 += bq) {
+        for (int j0 = tileFrom * bq; j0 < Math.min(ql, tileTo * bq); j0 += bq) {
             int j1 = Math.min(ql, j0 + bq);
             int rows = (j1 - j0) * group, rowsPad = rows4(rows);
             Arrays.fill(qp, 0f);
@@ -452,14 +548,6 @@ final class Attention {
                 for (int d = 0, a = r * hdPad; d < hd; d++) {
                     dqd[dst + d] += scale * dqAcc[a + d];
                 }
-            }
-        }
-        float[] dkd = dk.data, dvd = dv.data;
-        for (int c = 0; c < kl; c++) {
-            int dkIdx = dk.at(ks + c, kvCol), dvIdx = dv.at(ks + c, kvCol);
-            for (int d = 0, a = c * hdPad; d < hd; d++) {
-                dkd[dkIdx + d] += dkAcc[a + d];
-                dvd[dvIdx + d] += dvAcc[a + d];
             }
         }
     }
