@@ -134,11 +134,12 @@ final class Attention {
             itemStart[i + 1] = itemStart[i] + (uKeys[un] - 1) / chunkKeys + 1;
         }
         int items = itemStart[units];
+        float[][] packed = packKeysOnce(pool, threads, k, spans, kvHeads, headDim, group, bq);
         if (items == units) {
             run(pool, threads, units, i -> {
                 int un = order[i];
                 int s = uSeq[un], j0 = uRow[un];
-                ForwardTile t = forwardTile(q, k, v, spans, s, uHead[un], j0, Math.min(spans.queryLen()[s], j0 + bq),
+                ForwardTile t = forwardTile(q, k, v, packed[s * kvHeads + uHead[un]], spans, s, uHead[un], j0, Math.min(spans.queryLen()[s], j0 + bq),
                         0, Integer.MAX_VALUE, group, headDim, scale);
                 t.write(out, lse, spans, s, uHead[un], j0, group, headDim);
             });
@@ -156,7 +157,7 @@ final class Attention {
             int un = order[i];
             int s = uSeq[un], j0 = uRow[un];
             int c0 = (it - itemStart[i]) * chunk;
-            parts[it] = forwardTile(q, k, v, spans, s, uHead[un], j0, Math.min(spans.queryLen()[s], j0 + bq),
+            parts[it] = forwardTile(q, k, v, packed[s * kvHeads + uHead[un]], spans, s, uHead[un], j0, Math.min(spans.queryLen()[s], j0 + bq),
                     c0, c0 + chunk, group, headDim, scale);
         });
         run(pool, threads, units, i -> {
@@ -164,6 +165,46 @@ final class Attention {
             ForwardTile merged = ForwardTile.merge(parts, itemStart[i], itemStart[i + 1]);
             merged.write(out, lse, spans, uSeq[un], uHead[un], uRow[un], group, headDim);
         });
+    }
+
+    /** Keys per packing task. */
+    private static final int PACK_KEYS = 512;
+
+    /**
+     * The keys of each (sequence, kv head) whose tiles have more than {@link #DOT_ROWS} rows, transposed per key
+     * block ({@code [block][headDim][BK]}, zero past the last key), packed once for all the query tiles that read
+     * them; null for the pairs whose tiles read keys in place.
+     */
+    private static float[][] packKeysOnce(WorkerPool pool, int threads, CpuTensor k, AttentionSpans spans, int kvHeads,
+                                          int hd, int group, int bq) {
+        int seqs = spans.sequences();
+        float[][] packed = new float[seqs * kvHeads][];
+        int[] taskStart = new int[seqs * kvHeads + 1];
+        for (int pr = 0; pr < seqs * kvHeads; pr++) {
+            int s = pr / kvHeads, kl = spans.keyLen()[s];
+            boolean wide = rows4(Math.min(spans.queryLen()[s], bq) * group) > DOT_ROWS;
+            if (wide && kl > 0) {
+                packed[pr] = new float[(kl + BK - 1) / BK * BK * hd];
+            }
+            taskStart[pr + 1] = taskStart[pr] + (packed[pr] == null ? 0 : (kl + PACK_KEYS - 1) / PACK_KEYS);
+        }
+        int tasks = taskStart[seqs * kvHeads];
+        if (tasks == 0) {
+            return packed;
+        }
+        int[] taskPair = new int[tasks];
+        for (int pr = 0; pr < seqs * kvHeads; pr++) {
+            Arrays.fill(taskPair, taskStart[pr], taskStart[pr + 1], pr);
+        }
+        run(pool, threads, tasks, t -> {
+            int pr = taskPair[t];
+            int s = pr / kvHeads, ks = spans.keyStart()[s], kl = spans.keyLen()[s], kvCol = (pr % kvHeads) * hd;
+            int from = (t - taskStart[pr]) * PACK_KEYS, to = Math.min(kl, from + PACK_KEYS);
+            for (int c0 = from; c0 < to; c0 += BK) {
+                packKeys(k.data, k.at(ks + c0, kvCol), k.cols, Math.min(BK, to - c0), hd, packed[pr], c0 * hd);
+            }
+        });
+        return packed;
     }
 
     private static void run(WorkerPool pool, int threads, int tasks, java.util.function.IntConsumer body) {
@@ -243,7 +284,7 @@ final class Attention {
      * over keys {@code [cFrom, cTo)} ({@code cFrom} a multiple of {@link AttentionBlocks#BK}) clipped to what the
      * rows may see.
      */
-    private static ForwardTile forwardTile(CpuTensor q, CpuTensor k, CpuTensor v, AttentionSpans spans, int s, int g,
+    private static ForwardTile forwardTile(CpuTensor q, CpuTensor k, CpuTensor v, float[] kt, AttentionSpans spans, int s, int g,
                                            int j0, int j1, int cFrom, int cTo, int group, int hd, float scale) {
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
         int rows = (j1 - j0) * group, rowsPad = rows4(rows);
@@ -251,9 +292,8 @@ final class Attention {
         float[] qd = q.data, kd = k.data, vd = v.data;
         ForwardTile tile = new ForwardTile(rows, rowsPad, hdPad);
         float[] m = tile.max, l = tile.sum, o = tile.acc;
-        boolean fewRows = rowsPad <= DOT_ROWS;
         float[] qp = new float[rowsPad * hdPad], sc = new float[rowsPad * BK];
-        float[] kt = fewRows ? null : new float[hd * BK], vp = hd == hdPad ? null : new float[BK * hdPad];
+        float[] vp = hd == hdPad ? null : new float[BK * hdPad];
         for (int r = 0; r < rows; r++) {
             int src = q.at(qs + j0 + r / group, (g * group + r % group) * hd);
             for (int d = 0, dst = r * hdPad; d < hd; d++) {
@@ -265,16 +305,10 @@ final class Attention {
         int end = Math.min(cTo, last + 1);
         for (int c0 = cFrom; c0 < end; c0 += BK) {
             int n = Math.min(BK, end - c0);
-            if (fewRows) {
+            if (kt == null) {
                 scoreDots(qp, hdPad, rowsPad, kd, k.at(ks + c0, kvCol), k.cols, n, hd, sc);
             } else {
-                packKeys(kd, k.at(ks + c0, kvCol), k.cols, n, hd, kt, 0);
-                if (n < BK) {
-                    for (int d = 0; d < hd; d++) {
-                        Arrays.fill(kt, d * BK + n, d * BK + BK, 0f);
-                    }
-                }
-                scoreTile(qp, hdPad, rowsPad, kt, 0, hd, sc);
+                scoreTile(qp, hdPad, rowsPad, kt, c0 * hd, hd, sc);
             }
             onlineSoftmax(sc, rows, group, first, c0, m, l, o, hdPad);
             Arrays.fill(sc, rows * BK, rowsPad * BK, 0f);

@@ -13,12 +13,14 @@ import java.util.Random;
  * all processors), the seconds per measurement (default 1) and a filter on the case names ("train [512, 9, 3, 64]",
  * "decode [1, 1, 4096, 16, 8, 128]": sequences, queries, keys, heads, kv heads, head size).
  *
- * <p>FLOPs are counted for causal attention: the forward is two products (q·kᵀ and p·v) over the T·T/2 allowed
+ * <p>Single-threaded figures are
+ * from the thread's CPU time, multi-threaded ones from wall time. FLOPs are counted for causal attention: the forward is two products (q·kᵀ and p·v) over the T·T/2 allowed
  * (query, key) pairs at 2·headDim FLOP each, so {@code 2·T²·headDim} per query head; the backward is counted as
  * twice the forward. A decode step is reported as the bytes of K and V it has to read per second.
  *
- * <p>If a class {@code AttentionOld} with the same static {@code forward}/{@code backward} methods is on the class
- * path (a copy of an earlier implementation, kept out of the repository), it is measured next to the current one.
+ * <p>Classes named by the system property {@code attention.compare} (default {@code AttentionOld}; comma-separated, in
+ * this package) with the same static {@code forward}/{@code backward} methods are measured next to the current one
+ * when they are on the class path: copies of earlier implementations, kept out of the repository.
  */
 public final class AttentionBenchmark {
     private AttentionBenchmark() {
@@ -79,21 +81,23 @@ public final class AttentionBenchmark {
     }
 
     /**
-     * Fastest seconds per call over about {@code seconds} of calls (after a warm-up of the same length): on a machine
-     * shared with other work the minimum is the most repeatable figure.
+     * Fastest seconds per call over about {@code seconds} of calls (after at least two seconds of warm-up): on a machine
+     * shared with other work the minimum is the most repeatable figure. With {@code cpuTime} (single-threaded runs)
+     * the calling thread's CPU time is measured instead of wall time, which leaves out time it was descheduled.
      */
-    private static double time(Body body, double seconds) throws Exception {
-        long warmEnd = System.nanoTime() + (long) (seconds * 1e9);
+    private static double time(Body body, double seconds, boolean cpuTime) throws Exception {
+        long warmEnd = System.nanoTime() + (long) (Math.max(2, seconds) * 1e9);
         while (System.nanoTime() < warmEnd) {
             body.run();
         }
         double[] times = new double[10_000];
         int n = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         while ((System.nanoTime() < end || n < 3) && n < times.length) {
-            long t0 = System.nanoTime();
+            long t0 = cpuTime ? mx.getCurrentThreadCpuTime() : System.nanoTime();
             body.run();
-            times[n++] = (System.nanoTime() - t0) * 1e-9;
+            times[n++] = ((cpuTime ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - t0) * 1e-9;
         }
         Arrays.sort(times, 0, n);
         return times[0];
@@ -112,7 +116,18 @@ public final class AttentionBenchmark {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
         String filter = args.length > 2 ? args[2] : "";
         System.out.printf("threads %d, vector %d bits%n", threads, FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        Impl old = reflective("dev.luthier.engine.kernels.cpu.AttentionOld");
+        // earlier implementations to compare with, when their classes are on the class path
+        java.util.List<Impl> impls = new java.util.ArrayList<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String name : System.getProperty("attention.compare", "AttentionOld").split(",")) {
+            Impl impl = name.isBlank() ? null : reflective("dev.luthier.engine.kernels.cpu." + name.trim());
+            if (impl != null) {
+                impls.add(impl);
+                names.add(name.trim());
+            }
+        }
+        impls.add(CURRENT);
+        names.add("current");
         int[][] training = {{512, 9, 3, 64}, {512, 16, 8, 128}};
         try (WorkerPool one = new WorkerPool(1); WorkerPool all = new WorkerPool(threads)) {
             for (int[] c : training) {
@@ -130,12 +145,13 @@ public final class AttentionBenchmark {
                 AttentionSpans spans = AttentionSpans.selfAttention(new int[]{0}, new int[]{t});
                 float scale = (float) (1 / Math.sqrt(hd));
                 double fwdFlops = 2.0 * t * t * hd * qh;
-                for (Impl impl : old == null ? new Impl[]{CURRENT} : new Impl[]{old, CURRENT}) {
-                    String name = impl == CURRENT ? "current" : "old";
-                    for (WorkerPool pool : new WorkerPool[]{one, all}) {
-                        double f = time(() -> impl.forward(pool, q, k, v, out, lse, spans, qh, kvh, hd, scale), seconds);
+                for (int ii = 0; ii < impls.size(); ii++) {
+                    Impl impl = impls.get(ii);
+                    String name = names.get(ii);
+                    for (WorkerPool pool : threads == 1 ? new WorkerPool[]{one} : new WorkerPool[]{one, all}) {
+                        double f = time(() -> impl.forward(pool, q, k, v, out, lse, spans, qh, kvh, hd, scale), seconds, pool.threads() == 1);
                         double b = time(() -> impl.backward(pool, dOut, q, k, v, out, lse, spans, qh, kvh, hd, scale,
-                                dq, dk, dv), seconds);
+                                dq, dk, dv), seconds, pool.threads() == 1);
                         System.out.printf("T=%d heads %d/%d hd %d  %-7s %2dT  forward %7.2f ms %6.1f GFLOP/s   backward %7.2f ms %6.1f GFLOP/s%n",
                                 t, qh, kvh, hd, name, pool.threads(), f * 1e3, fwdFlops / f * 1e-9, b * 1e3,
                                 2 * fwdFlops / b * 1e-9);
@@ -165,10 +181,11 @@ public final class AttentionBenchmark {
                 AttentionSpans spans = new AttentionSpans(qs, qls, ks, kls);
                 float scale = (float) (1 / Math.sqrt(hd));
                 double bytes = 2.0 * tk * kvh * hd * 4;
-                for (Impl impl : old == null ? new Impl[]{CURRENT} : new Impl[]{old, CURRENT}) {
-                    String name = impl == CURRENT ? "current" : "old";
-                    for (WorkerPool pool : new WorkerPool[]{one, all}) {
-                        double f = time(() -> impl.forward(pool, q, k, v, out, lse, spans, qh, kvh, hd, scale), seconds);
+                for (int ii = 0; ii < impls.size(); ii++) {
+                    Impl impl = impls.get(ii);
+                    String name = names.get(ii);
+                    for (WorkerPool pool : threads == 1 ? new WorkerPool[]{one} : new WorkerPool[]{one, all}) {
+                        double f = time(() -> impl.forward(pool, q, k, v, out, lse, spans, qh, kvh, hd, scale), seconds, pool.threads() == 1);
                         System.out.printf("decode %d seq x %d q / %d keys, heads %d/%d hd %d  %-7s %2dT  %7.3f ms  K+V %6.1f GB/s%n",
                                 seqs, ql, kl, qh, kvh, hd, name, pool.threads(), f * 1e3, bytes / f * 1e-9);
                     }

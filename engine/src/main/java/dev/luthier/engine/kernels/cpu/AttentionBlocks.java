@@ -39,7 +39,13 @@ final class AttentionBlocks {
      * ({@code rows} a multiple of 4).
      */
     static void scoreTile(float[] a, int aStride, int rows, float[] bt, int btOff, int depth, float[] c) {
-        for (int r = 0; r < rows; r += 4) {
+        int r = 0;
+        if (WIDE) {
+            for (; r + 8 <= rows; r += 8) {
+                scoreRows8(a, r * aStride, aStride, bt, btOff, depth, c, r * BK);
+            }
+        }
+        for (; r < rows; r += 4) {
             int a0 = r * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
             FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00;
             FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -69,6 +75,58 @@ final class AttentionBlocks {
             c30.intoArray(c, o + 3 * BK);
             c31.intoArray(c, o + 3 * BK + VL);
         }
+    }
+
+    /** Eight rows of {@link #scoreTile}: 16 accumulators, for machines with 32 vector registers. */
+    private static void scoreRows8(float[] a, int a0, int aStride, float[] bt, int btOff, int depth, float[] c, int o) {
+        int a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride, a4 = a3 + aStride, a5 = a4 + aStride;
+        int a6 = a5 + aStride, a7 = a6 + aStride;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int d = 0, b = btOff; d < depth; d++, b += BK) {
+            FloatVector b0 = FloatVector.fromArray(SP, bt, b);
+            FloatVector b1 = FloatVector.fromArray(SP, bt, b + VL);
+            FloatVector x = FloatVector.broadcast(SP, a[a0 + d]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(SP, a[a1 + d]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(SP, a[a2 + d]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(SP, a[a3 + d]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(SP, a[a4 + d]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(SP, a[a5 + d]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(SP, a[a6 + d]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(SP, a[a7 + d]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        c00.intoArray(c, o);
+        c01.intoArray(c, o + VL);
+        c10.intoArray(c, o + BK);
+        c11.intoArray(c, o + BK + VL);
+        c20.intoArray(c, o + 2 * BK);
+        c21.intoArray(c, o + 2 * BK + VL);
+        c30.intoArray(c, o + 3 * BK);
+        c31.intoArray(c, o + 3 * BK + VL);
+        c40.intoArray(c, o + 4 * BK);
+        c41.intoArray(c, o + 4 * BK + VL);
+        c50.intoArray(c, o + 5 * BK);
+        c51.intoArray(c, o + 5 * BK + VL);
+        c60.intoArray(c, o + 6 * BK);
+        c61.intoArray(c, o + 6 * BK + VL);
+        c70.intoArray(c, o + 7 * BK);
+        c71.intoArray(c, o + 7 * BK + VL);
     }
 
     /**
