@@ -394,7 +394,8 @@ final class Attention {
         int threads = serial ? 1 : pool.threads();
         // with fewer (sequence, kv head) pairs than threads to keep busy, split each pair's query tiles into parts
         // of equal causal work, each with private dk/dv sums that are added in part order afterwards
-        int wantParts = busyPairs == 0 || busyPairs >= 2 * threads ? 1 : (2 * threads + busyPairs - 1) / busyPairs;
+        int wantParts = threads == 1 || busyPairs == 0 || busyPairs >= 2 * threads ? 1
+                : (2 * threads + busyPairs - 1) / busyPairs;
         int[] partStart = new int[pairs + 1];
         int[][] tileBounds = new int[pairs][];
         for (int pr = 0; pr < pairs; pr++) {
