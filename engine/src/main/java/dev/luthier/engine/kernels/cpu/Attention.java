@@ -25,11 +25,17 @@ import static dev.luthier.engine.kernels.cpu.AttentionBlocks.scoreTile;
  * Key blocks entirely after a tile's last query position are skipped; blocks across the diagonal are masked.
  *
  * <p>The backward recomputes probabilities from the forward's log-sum-exp, one (query tile, key block) pair at a
- * time; nothing larger than a tile is ever stored. Each (sequence, kv head) pair is one task: it is the only writer
- * of its dk and dv rows and of the dq rows of its query heads.
+ * time (P, dP = dO·Vᵀ, dS = P∘(dP − D), then dV += Pᵀ·dO, dK += dSᵀ·Q, dQ += dS·K as tile products); no
+ * score matrix larger than a tile is stored. A task is one (sequence, kv head) pair: the only writer of its dk and
+ * dv rows and of the dq rows of its query heads. When there are too few pairs to occupy the threads, a pair's query
+ * tiles are split into parts of equal causal work whose private dk/dv sums are added in part order afterwards.
  *
- * <p>Decoding (few queries against a long cache) splits a tile's keys into chunks over the threads when there are
- * too few tiles to occupy them, and merges the chunks' partial softmax states.
+ * <p>Scores of tiles with few rows (decoding: a few queries of a small group) are dot products over keys read in
+ * place, since packing the keys would cost more than the products. Decoding splits a tile's keys into chunks over
+ * the threads when there are too few tiles to occupy them, and merges the chunks' partial softmax states.
+ *
+ * <p>Results do not depend on scheduling, but the split into parts and chunks depends on the thread count, so
+ * different thread counts can differ in rounding.
  */
 final class Attention {
     /** Tile rows (query rows × query heads of a group) aimed at. */
