@@ -244,6 +244,99 @@ class CpuAttentionTest {
         return loss;
     }
 
+    /** Forward and backward of one configuration against the float64 references, single-threaded and threaded. */
+    private static void checkTiled(long seed, int qHeads, int kvHeads, int hd, int[] lengths, float sharpen) {
+        Random rnd = new Random(seed);
+        int n = lengths.length;
+        int[] start = new int[n];
+        int t = 0;
+        for (int i = 0; i < n; i++) {
+            start[i] = t;
+            t += lengths[i];
+        }
+        AttentionSpans spans = AttentionSpans.selfAttention(start, lengths);
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[] q = random(rnd, t * qHeads * hd), k = random(rnd, t * kvHeads * hd), v = random(rnd, t * kvHeads * hd);
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= sharpen;
+        }
+        float[] dOut = random(rnd, t * qHeads * hd);
+        double[] wantLse = new double[t * qHeads];
+        double[] wantOut = referenceForward(q, k, v, spans, t, qHeads, kvHeads, hd, scale, wantLse);
+        double[][] wantGrad = referenceBackward(dOut, q, k, v, spans, t, t, qHeads, kvHeads, hd, scale);
+        String what = qHeads + "/" + kvHeads + " heads, hd " + hd + ", lengths " + java.util.Arrays.toString(lengths);
+        for (CpuKernels kernels : new CpuKernels[]{SINGLE, THREADED}) {
+            CpuTensor qt = tensor(q, t, qHeads * hd), kt = tensor(k, t, kvHeads * hd), vt = tensor(v, t, kvHeads * hd);
+            CpuTensor out = slicedTensor(rnd, t, qHeads * hd), lse = new CpuTensor(t, qHeads);
+            kernels.attention(qt, kt, vt, out, lse, spans, qHeads, kvHeads, hd, scale);
+            assertClose("out " + what, host(out), wantOut, null, 1e-5, 2e-6);
+            assertClose("lse " + what, host(lse), wantLse, null, 1e-5, 2e-6);
+            CpuTensor dq = new CpuTensor(t, qHeads * hd), dk = new CpuTensor(t, kvHeads * hd), dv = new CpuTensor(t, kvHeads * hd);
+            kernels.attentionBackward(tensor(dOut, t, qHeads * hd), qt, kt, vt, out, lse, spans, qHeads, kvHeads, hd, scale,
+                    dq, dk, dv);
+            CpuTensor[] got = {dq, dk, dv};
+            for (int i = 0; i < 3; i++) {
+                assertClose("grad " + i + " " + what, host(got[i]), wantGrad[i], abs(wantGrad[i]), 2e-5, 0);
+            }
+        }
+    }
+
+    @Test
+    void tiledForwardAndBackwardWithoutGrouping() {
+        // lengths that are not multiples of any tile size, headDim a whole number of vectors
+        checkTiled(21, 4, 4, 64, new int[]{300, 517}, 2);
+    }
+
+    @Test
+    void tiledForwardAndBackwardWithWideHeadsAndGroupOfEight() {
+        checkTiled(22, 8, 1, 128, new int[]{517}, 2);
+    }
+
+    @Test
+    void tiledForwardAndBackwardWithOddHeadDimAndGroupOfTwo() {
+        // headDim 36 is not a whole number of vectors; tiny sequences sit next to long ones
+        checkTiled(23, 4, 2, 36, new int[]{5, 300, 1, 64}, 3);
+    }
+
+    @Test
+    void tiledForwardAndBackwardWithTinyHeadDimAndGroupOfFour() {
+        checkTiled(24, 8, 2, 6, new int[]{517, 33}, 4);
+    }
+
+    @Test
+    void decodeAgainstLongCachesMatchesReference() {
+        Random rnd = new Random(25);
+        float scale = 0.125f;
+        // {qHeads, kvHeads, hd}: few tile rows (dot-product scores), many rows (packed scores), ragged headDim
+        int[][] configs = {{2, 1, 64}, {16, 2, 128}, {4, 1, 36}, {8, 8, 64}};
+        // one sequence (its keys are split into chunks over the threads) and several of different lengths
+        AttentionSpans[] layouts = {
+                new AttentionSpans(new int[]{0}, new int[]{1}, new int[]{0}, new int[]{1100}),
+                new AttentionSpans(new int[]{0, 1, 4}, new int[]{1, 3, 8}, new int[]{700, 0, 1300}, new int[]{600, 700, 517})};
+        int[] tqs = {1, 12}, tks = {1100, 1817};
+        for (int[] c : configs) {
+            int qHeads = c[0], kvHeads = c[1], hd = c[2];
+            for (int i = 0; i < layouts.length; i++) {
+                AttentionSpans spans = layouts[i];
+                int tq = tqs[i], tk = tks[i];
+                float[] q = random(rnd, tq * qHeads * hd), k = random(rnd, tk * kvHeads * hd), v = random(rnd, tk * kvHeads * hd);
+                for (int e = 0; e < q.length; e++) {
+                    q[e] *= 4;
+                }
+                double[] wantLse = new double[tq * qHeads];
+                double[] want = referenceForward(q, k, v, spans, tq, qHeads, kvHeads, hd, scale, wantLse);
+                for (CpuKernels kernels : new CpuKernels[]{SINGLE, THREADED}) {
+                    CpuTensor out = new CpuTensor(tq, qHeads * hd), lse = new CpuTensor(tq, qHeads);
+                    kernels.attention(tensor(q, tq, qHeads * hd), tensor(k, tk, kvHeads * hd), tensor(v, tk, kvHeads * hd),
+                            out, lse, spans, qHeads, kvHeads, hd, scale);
+                    String what = java.util.Arrays.toString(c) + " layout " + i;
+                    assertClose("out " + what, host(out), want, null, 1e-5, 2e-6);
+                    assertClose("lse " + what, host(lse), wantLse, null, 1e-5, 2e-6);
+                }
+            }
+        }
+    }
+
     @Test
     void badShapesThrow() {
         CpuTensor q = new CpuTensor(4, 32), k = new CpuTensor(4, 16), v = new CpuTensor(4, 16), out = new CpuTensor(4, 32);
