@@ -1,6 +1,11 @@
 package dev.luthier.engine.kernels.cpu;
 
 import dev.luthier.engine.kernels.AttentionSpans;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.function.IntConsumer;
 
 /**
  * Causal grouped-query attention over a packed batch, one query row at a time: the scores of a row are the only
@@ -8,8 +13,10 @@ import dev.luthier.engine.kernels.AttentionSpans;
  * attention does) instead of storing them.
  */
 final class Attention {
-    /** Query rows per forward task, so that one long sequence still spreads over the threads. */
-    private static final int QUERY_BLOCK = 32;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Query rows per forward task: enough to amortise transposing the keys, few enough to spread over threads. */
+    private static final int QUERY_BLOCK = 64;
 
     private Attention() {
     }
@@ -44,70 +51,164 @@ final class Attention {
                         AttentionSpans spans, int qHeads, int kvHeads, int headDim, float scale) {
         checkShapes(q, k, v, out, lse, spans, qHeads, kvHeads, headDim);
         int seqs = spans.sequences();
+        // tasks: (sequence, kv head, block of queries); a task serves every query head of its kv head
         int[] taskStart = new int[seqs + 1];
-        int maxKeys = 0;
-        for (int s = 0; s < seqs; s++) {
-            int blocks = (spans.queryLen()[s] + QUERY_BLOCK - 1) / QUERY_BLOCK;
-            taskStart[s + 1] = taskStart[s] + blocks * qHeads;
-            maxKeys = Math.max(maxKeys, spans.keyLen()[s]);
-        }
-        int tasks = taskStart[seqs];
-        int keysBuffer = maxKeys;
         long work = 0;
         for (int s = 0; s < seqs; s++) {
+            int blocks = (spans.queryLen()[s] + QUERY_BLOCK - 1) / QUERY_BLOCK;
+            taskStart[s + 1] = taskStart[s] + blocks * kvHeads;
             work += (long) spans.queryLen()[s] * spans.keyLen()[s] * qHeads * headDim;
         }
-        java.util.function.IntConsumer body = t -> {
+        IntConsumer body = t -> {
             int s = 0;
             while (taskStart[s + 1] <= t) {
                 s++;
             }
             int local = t - taskStart[s];
-            int h = local % qHeads;
-            int block = local / qHeads;
-            int j0 = block * QUERY_BLOCK;
+            int g = local % kvHeads;
+            int j0 = (local / kvHeads) * QUERY_BLOCK;
             int j1 = Math.min(spans.queryLen()[s], j0 + QUERY_BLOCK);
-            forwardRows(q, k, v, out, lse, spans, s, h, j0, j1, qHeads, kvHeads, headDim, scale,
-                    new float[Math.max(1, keysBuffer)], new float[headDim]);
+            forwardBlock(q, k, v, out, lse, spans, s, g, j0, j1, qHeads, kvHeads, headDim, scale);
         };
         if (work < ParallelRows.PARALLEL_WORK) {
-            for (int t = 0; t < tasks; t++) {
+            for (int t = 0; t < taskStart[seqs]; t++) {
                 body.accept(t);
             }
         } else {
-            pool.forEach(tasks, body);
+            pool.forEach(taskStart[seqs], body);
         }
     }
 
-    private static void forwardRows(CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out, CpuTensor lse,
-                                    AttentionSpans spans, int s, int h, int j0, int j1, int qHeads, int kvHeads,
-                                    int headDim, float scale, float[] scores, float[] acc) {
-        int group = qHeads / kvHeads;
-        int kvCol = (h / group) * headDim;
-        int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
-        float[] qd = q.data, kd = k.data, vd = v.data, od = out.data;
-        for (int j = j0; j < j1; j++) {
-            int qIdx = q.at(qs + j, h * headDim);
-            int keys = kl - ql + j + 1;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < keys; c++) {
-                float sc = scale * VectorOps.dot(qd, qIdx, kd, k.at(ks + c, kvCol), headDim);
-                scores[c] = sc;
-                max = Math.max(max, sc);
+    /** Per-thread buffers: transposed keys (and values), scores and probability rows. */
+    private static final class Buffers {
+        private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
+        float[] kt = new float[0];
+        float[] vt = new float[0];
+        float[] scores = new float[0];
+        float[] dp = new float[0];
+        float[] acc = new float[0];
+
+        static Buffers get(int transposed, int keys, int headDim) {
+            Buffers b = LOCAL.get();
+            if (b.kt.length < transposed) {
+                b.kt = new float[transposed];
+                b.vt = new float[transposed];
             }
-            float sum = VectorOps.expInPlace(scores, 0, keys, max);
-            java.util.Arrays.fill(acc, 0f);
-            for (int c = 0; c < keys; c++) {
-                VectorOps.axpy(scores[c], vd, v.at(ks + c, kvCol), acc, 0, headDim);
+            if (b.scores.length < keys) {
+                b.scores = new float[keys];
+                b.dp = new float[keys];
             }
-            float inv = 1f / sum;
-            int oIdx = out.at(qs + j, h * headDim);
+            if (b.acc.length < headDim) {
+                b.acc = new float[headDim];
+            }
+            return b;
+        }
+    }
+
+    /**
+     * Copies rows [start, start+keys) of a kv head's columns into dst[d*ld + c] (headDim x ld, ld a multiple of the
+     * vector length, zero padded), so that one query's scores against many keys are vector FMAs without reductions.
+     */
+    private static void transpose(CpuTensor src, int start, int keys, int col, int headDim, float[] dst, int ld) {
+        float[] sd = src.data;
+        for (int c = 0; c < keys; c++) {
+            int row = src.at(start + c, col);
             for (int d = 0; d < headDim; d++) {
-                od[oIdx + d] = acc[d] * inv;
+                dst[d * ld + c] = sd[row + d];
             }
-            if (lse != null) {
-                lse.data[lse.at(qs + j, h)] = max + (float) Math.log(sum);
+        }
+        for (int d = 0; d < headDim; d++) {
+            java.util.Arrays.fill(dst, d * ld + keys, d * ld + ld, 0f);
+        }
+    }
+
+    private static void forwardBlock(CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out, CpuTensor lse,
+                                     AttentionSpans spans, int s, int g, int j0, int j1, int qHeads, int kvHeads,
+                                     int headDim, float scale) {
+        int group = qHeads / kvHeads;
+        int kvCol = g * headDim;
+        int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
+        int maxKeys = kl - ql + j1;
+        int ld = roundUp(maxKeys, 4 * L);
+        Buffers buf = Buffers.get(headDim * ld, ld, headDim);
+        float[] kt = buf.kt, scores = buf.scores, acc = buf.acc;
+        transpose(k, ks, maxKeys, kvCol, headDim, kt, ld);
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            for (int j = j0; j < j1; j++) {
+                int qIdx = q.at(qs + j, h * headDim);
+                int keys = kl - ql + j + 1;
+                scoresRow(q.data, qIdx, kt, ld, headDim, keys, scale, scores);
+                float max = VectorOps.max(scores, 0, keys);
+                float sum = VectorOps.expInPlace(scores, 0, keys, max);
+                weightedRows(scores, keys, v.data, v.at(ks, kvCol), v.cols, headDim, acc);
+                float inv = 1f / sum;
+                int oIdx = out.at(qs + j, h * headDim);
+                for (int d = 0; d < headDim; d++) {
+                    out.data[oIdx + d] = acc[d] * inv;
+                }
+                if (lse != null) {
+                    lse.data[lse.at(qs + j, h)] = max + (float) Math.log(sum);
+                }
             }
+        }
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    /** scores[c] = scale * sum_d x[xOff+d] * t[d*ld + c] for c < keys (computed in whole vectors; t is zero padded). */
+    private static void scoresRow(float[] x, int xOff, float[] t, int ld, int headDim, int keys, float scale,
+                                  float[] scores) {
+        int c = 0;
+        for (; c < keys; c += 4 * L) {
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            for (int d = 0; d < headDim; d++) {
+                FloatVector xd = FloatVector.broadcast(S, x[xOff + d]);
+                int row = d * ld + c;
+                s0 = xd.fma(FloatVector.fromArray(S, t, row), s0);
+                s1 = xd.fma(FloatVector.fromArray(S, t, row + L), s1);
+                s2 = xd.fma(FloatVector.fromArray(S, t, row + 2 * L), s2);
+                s3 = xd.fma(FloatVector.fromArray(S, t, row + 3 * L), s3);
+            }
+            s0.mul(scale).intoArray(scores, c);
+            s1.mul(scale).intoArray(scores, c + L);
+            s2.mul(scale).intoArray(scores, c + 2 * L);
+            s3.mul(scale).intoArray(scores, c + 3 * L);
+        }
+    }
+
+    /** acc[d] = sum_{c < keys} w[c] * rows[start + c*ld + d]. */
+    private static void weightedRows(float[] w, int keys, float[] rows, int start, int ld, int headDim, float[] acc) {
+        int d = 0;
+        for (; d <= headDim - 4 * L; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+            for (int c = 0; c < keys; c++) {
+                FloatVector wc = FloatVector.broadcast(S, w[c]);
+                int row = start + c * ld + d;
+                a0 = wc.fma(FloatVector.fromArray(S, rows, row), a0);
+                a1 = wc.fma(FloatVector.fromArray(S, rows, row + L), a1);
+                a2 = wc.fma(FloatVector.fromArray(S, rows, row + 2 * L), a2);
+                a3 = wc.fma(FloatVector.fromArray(S, rows, row + 3 * L), a3);
+            }
+            a0.intoArray(acc, d);
+            a1.intoArray(acc, d + L);
+            a2.intoArray(acc, d + 2 * L);
+            a3.intoArray(acc, d + 3 * L);
+        }
+        for (; d <= headDim - L; d += L) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int c = 0; c < keys; c++) {
+                a0 = FloatVector.broadcast(S, w[c]).fma(FloatVector.fromArray(S, rows, start + c * ld + d), a0);
+            }
+            a0.intoArray(acc, d);
+        }
+        for (; d < headDim; d++) {
+            float a = 0f;
+            for (int c = 0; c < keys; c++) {
+                a += w[c] * rows[start + c * ld + d];
+            }
+            acc[d] = a;
         }
     }
 
@@ -132,7 +233,7 @@ final class Attention {
             }
         }
         int tasks = seqs * kvHeads;
-        java.util.function.IntConsumer body = t -> backwardGroup(dOut, q, k, v, out, lse, spans, t / kvHeads,
+        IntConsumer body = t -> backwardGroup(dOut, q, k, v, out, lse, spans, t / kvHeads,
                 t % kvHeads, qHeads, kvHeads, headDim, scale, dq, dk, dv);
         if (keyRangesOverlap(spans)) {
             // two sequences sharing key rows would race on dk/dv
@@ -161,35 +262,55 @@ final class Attention {
         return false;
     }
 
-    /** All query heads of kv head {@code g} in sequence {@code s}: the only writers of that head's dk and dv rows. */
+    /**
+     * All query heads of kv head {@code g} in sequence {@code s}: the only writers of that head's dk and dv rows.
+     * Per query row i: p = exp(scale*q·kᵀ - lse), dp = dO·vᵀ, ds = p*(dp - dO·o); dq += scale*ds·k,
+     * dk += scale*dsᵀq, dv += pᵀdO.
+     */
     private static void backwardGroup(CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
                                       CpuTensor lse, AttentionSpans spans, int s, int g, int qHeads, int kvHeads,
                                       int headDim, float scale, CpuTensor dq, CpuTensor dk, CpuTensor dv) {
         int group = qHeads / kvHeads;
         int kvCol = g * headDim;
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
-        float[] qd = q.data, kd = k.data, vd = v.data, dOd = dOut.data, od = out.data;
-        float[] dqAcc = new float[headDim];
+        if (ql == 0) {
+            return;
+        }
+        int ld = roundUp(kl, 4 * L);
+        Buffers buf = Buffers.get(headDim * ld, ld, headDim);
+        float[] kt = buf.kt, vt = buf.vt, p = buf.scores, dp = buf.dp, acc = buf.acc;
+        transpose(k, ks, kl, kvCol, headDim, kt, ld);
+        transpose(v, ks, kl, kvCol, headDim, vt, ld);
+        float[] qd = q.data, dOd = dOut.data;
         for (int h = g * group; h < (g + 1) * group; h++) {
             int qCol = h * headDim;
             for (int j = 0; j < ql; j++) {
                 int qIdx = q.at(qs + j, qCol);
                 int doIdx = dOut.at(qs + j, qCol);
-                float rowLse = lse.data[lse.at(qs + j, h)];
-                float dDot = VectorOps.dot(dOd, doIdx, od, out.at(qs + j, qCol), headDim);
                 int keys = kl - ql + j + 1;
-                java.util.Arrays.fill(dqAcc, 0f);
-                for (int c = 0; c < keys; c++) {
-                    int kIdx = k.at(ks + c, kvCol);
-                    int vIdx = v.at(ks + c, kvCol);
-                    float p = (float) Math.exp(scale * VectorOps.dot(qd, qIdx, kd, kIdx, headDim) - rowLse);
-                    float dp = VectorOps.dot(dOd, doIdx, vd, vIdx, headDim);
-                    float ds = p * (dp - dDot) * scale;
-                    VectorOps.axpy(ds, kd, kIdx, dqAcc, 0, headDim);
-                    VectorOps.axpy(ds, qd, qIdx, dk.data, dk.at(ks + c, kvCol), headDim);
-                    VectorOps.axpy(p, dOd, doIdx, dv.data, dv.at(ks + c, kvCol), headDim);
+                float rowLse = lse.data[lse.at(qs + j, h)];
+                float dDot = VectorOps.dot(dOd, doIdx, out.data, out.at(qs + j, qCol), headDim);
+                scoresRow(qd, qIdx, kt, ld, headDim, keys, scale, p);
+                scoresRow(dOd, doIdx, vt, ld, headDim, keys, 1f, dp);
+                FloatVector lseV = FloatVector.broadcast(S, rowLse), dDotV = FloatVector.broadcast(S, dDot);
+                int c = 0;
+                for (; c <= keys - L; c += L) {
+                    FloatVector pv = FloatVector.fromArray(S, p, c).sub(lseV).lanewise(VectorOperators.EXP);
+                    pv.intoArray(p, c);
+                    // dp now holds ds = scale * p * (dp - D)
+                    pv.mul(FloatVector.fromArray(S, dp, c).sub(dDotV)).mul(scale).intoArray(dp, c);
                 }
-                VectorOps.axpy(1f, dqAcc, 0, dq.data, dq.at(qs + j, qCol), headDim);
+                for (; c < keys; c++) {
+                    float pc = (float) Math.exp(p[c] - rowLse);
+                    p[c] = pc;
+                    dp[c] = pc * (dp[c] - dDot) * scale;
+                }
+                weightedRows(dp, keys, k.data, k.at(ks, kvCol), k.cols, headDim, acc);
+                VectorOps.axpy(1f, acc, 0, dq.data, dq.at(qs + j, qCol), headDim);
+                for (c = 0; c < keys; c++) {
+                    VectorOps.axpy(dp[c], qd, qIdx, dk.data, dk.at(ks + c, kvCol), headDim);
+                    VectorOps.axpy(p[c], dOd, doIdx, dv.data, dv.at(ks + c, kvCol), headDim);
+                }
             }
         }
     }
