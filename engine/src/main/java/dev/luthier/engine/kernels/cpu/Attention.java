@@ -307,10 +307,37 @@ final class Attention {
                 }
                 weightedRows(dp, keys, k.data, k.at(ks, kvCol), k.cols, headDim, acc);
                 VectorOps.axpy(1f, acc, 0, dq.data, dq.at(qs + j, qCol), headDim);
-                for (c = 0; c < keys; c++) {
-                    VectorOps.axpy(dp[c], qd, qIdx, dk.data, dk.at(ks + c, kvCol), headDim);
-                    VectorOps.axpy(p[c], dOd, doIdx, dv.data, dv.at(ks + c, kvCol), headDim);
-                }
+                scatterToKeys(dp, p, keys, qd, qIdx, dOd, doIdx, dk.data, dk.at(ks, kvCol), dv.data,
+                        dv.at(ks, kvCol), dk.cols, headDim);
+            }
+        }
+    }
+
+    /**
+     * dk[c] += ds[c] * x and dv[c] += p[c] * y for every key c < keys (rows {@code ld} apart), with x and y held in
+     * registers a chunk of the head dimension at a time.
+     */
+    private static void scatterToKeys(float[] ds, float[] p, int keys, float[] x, int xOff, float[] y, int yOff,
+                                      float[] dk, int dkStart, float[] dv, int dvStart, int ld, int headDim) {
+        int d = 0;
+        for (; d <= headDim - 2 * L; d += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + d), x1 = FloatVector.fromArray(S, x, xOff + d + L);
+            FloatVector y0 = FloatVector.fromArray(S, y, yOff + d), y1 = FloatVector.fromArray(S, y, yOff + d + L);
+            for (int c = 0; c < keys; c++) {
+                FloatVector dsc = FloatVector.broadcast(S, ds[c]);
+                FloatVector pc = FloatVector.broadcast(S, p[c]);
+                int ki = dkStart + c * ld + d, vi = dvStart + c * ld + d;
+                x0.fma(dsc, FloatVector.fromArray(S, dk, ki)).intoArray(dk, ki);
+                x1.fma(dsc, FloatVector.fromArray(S, dk, ki + L)).intoArray(dk, ki + L);
+                y0.fma(pc, FloatVector.fromArray(S, dv, vi)).intoArray(dv, vi);
+                y1.fma(pc, FloatVector.fromArray(S, dv, vi + L)).intoArray(dv, vi + L);
+            }
+        }
+        for (; d < headDim; d++) {
+            float xd = x[xOff + d], yd = y[yOff + d];
+            for (int c = 0; c < keys; c++) {
+                dk[dkStart + c * ld + d] += ds[c] * xd;
+                dv[dvStart + c * ld + d] += p[c] * yd;
             }
         }
     }
