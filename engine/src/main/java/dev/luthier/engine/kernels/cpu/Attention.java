@@ -157,13 +157,31 @@ final class Attention {
         return (x + unit - 1) / unit * unit;
     }
 
-    /** scores[c] = scale * sum_d x[xOff+d] * t[d*ld + c] for c < keys (computed in whole vectors; t is zero padded). */
+    /**
+     * scores[c] = scale * sum_d x[xOff+d] * t[d*ld + c] for c < keys (computed in whole vectors; t is zero padded).
+     * Even and odd d go to separate accumulators so that eight FMA chains hide the FMA latency.
+     */
     private static void scoresRow(float[] x, int xOff, float[] t, int ld, int headDim, int keys, float scale,
                                   float[] scores) {
-        int c = 0;
-        for (; c < keys; c += 4 * L) {
+        for (int c = 0; c < keys; c += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-            for (int d = 0; d < headDim; d++) {
+            FloatVector u0 = FloatVector.zero(S), u1 = FloatVector.zero(S), u2 = FloatVector.zero(S), u3 = FloatVector.zero(S);
+            int d = 0;
+            for (; d + 1 < headDim; d += 2) {
+                FloatVector xd = FloatVector.broadcast(S, x[xOff + d]);
+                int row = d * ld + c;
+                s0 = xd.fma(FloatVector.fromArray(S, t, row), s0);
+                s1 = xd.fma(FloatVector.fromArray(S, t, row + L), s1);
+                s2 = xd.fma(FloatVector.fromArray(S, t, row + 2 * L), s2);
+                s3 = xd.fma(FloatVector.fromArray(S, t, row + 3 * L), s3);
+                FloatVector xe = FloatVector.broadcast(S, x[xOff + d + 1]);
+                row += ld;
+                u0 = xe.fma(FloatVector.fromArray(S, t, row), u0);
+                u1 = xe.fma(FloatVector.fromArray(S, t, row + L), u1);
+                u2 = xe.fma(FloatVector.fromArray(S, t, row + 2 * L), u2);
+                u3 = xe.fma(FloatVector.fromArray(S, t, row + 3 * L), u3);
+            }
+            if (d < headDim) {
                 FloatVector xd = FloatVector.broadcast(S, x[xOff + d]);
                 int row = d * ld + c;
                 s0 = xd.fma(FloatVector.fromArray(S, t, row), s0);
@@ -171,19 +189,35 @@ final class Attention {
                 s2 = xd.fma(FloatVector.fromArray(S, t, row + 2 * L), s2);
                 s3 = xd.fma(FloatVector.fromArray(S, t, row + 3 * L), s3);
             }
-            s0.mul(scale).intoArray(scores, c);
-            s1.mul(scale).intoArray(scores, c + L);
-            s2.mul(scale).intoArray(scores, c + 2 * L);
-            s3.mul(scale).intoArray(scores, c + 3 * L);
+            s0.add(u0).mul(scale).intoArray(scores, c);
+            s1.add(u1).mul(scale).intoArray(scores, c + L);
+            s2.add(u2).mul(scale).intoArray(scores, c + 2 * L);
+            s3.add(u3).mul(scale).intoArray(scores, c + 3 * L);
         }
     }
 
-    /** acc[d] = sum_{c < keys} w[c] * rows[start + c*ld + d]. */
+    /** acc[d] = sum_{c < keys} w[c] * rows[start + c*ld + d]; even and odd keys use separate accumulators. */
     private static void weightedRows(float[] w, int keys, float[] rows, int start, int ld, int headDim, float[] acc) {
         int d = 0;
         for (; d <= headDim - 4 * L; d += 4 * L) {
             FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-            for (int c = 0; c < keys; c++) {
+            FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S), b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+            int c = 0;
+            for (; c + 1 < keys; c += 2) {
+                FloatVector wc = FloatVector.broadcast(S, w[c]);
+                int row = start + c * ld + d;
+                a0 = wc.fma(FloatVector.fromArray(S, rows, row), a0);
+                a1 = wc.fma(FloatVector.fromArray(S, rows, row + L), a1);
+                a2 = wc.fma(FloatVector.fromArray(S, rows, row + 2 * L), a2);
+                a3 = wc.fma(FloatVector.fromArray(S, rows, row + 3 * L), a3);
+                FloatVector we = FloatVector.broadcast(S, w[c + 1]);
+                row += ld;
+                b0 = we.fma(FloatVector.fromArray(S, rows, row), b0);
+                b1 = we.fma(FloatVector.fromArray(S, rows, row + L), b1);
+                b2 = we.fma(FloatVector.fromArray(S, rows, row + 2 * L), b2);
+                b3 = we.fma(FloatVector.fromArray(S, rows, row + 3 * L), b3);
+            }
+            if (c < keys) {
                 FloatVector wc = FloatVector.broadcast(S, w[c]);
                 int row = start + c * ld + d;
                 a0 = wc.fma(FloatVector.fromArray(S, rows, row), a0);
@@ -191,10 +225,10 @@ final class Attention {
                 a2 = wc.fma(FloatVector.fromArray(S, rows, row + 2 * L), a2);
                 a3 = wc.fma(FloatVector.fromArray(S, rows, row + 3 * L), a3);
             }
-            a0.intoArray(acc, d);
-            a1.intoArray(acc, d + L);
-            a2.intoArray(acc, d + 2 * L);
-            a3.intoArray(acc, d + 3 * L);
+            a0.add(b0).intoArray(acc, d);
+            a1.add(b1).intoArray(acc, d + L);
+            a2.add(b2).intoArray(acc, d + 2 * L);
+            a3.add(b3).intoArray(acc, d + 3 * L);
         }
         for (; d <= headDim - L; d += L) {
             FloatVector a0 = FloatVector.zero(S);
