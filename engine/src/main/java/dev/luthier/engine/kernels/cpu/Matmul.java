@@ -19,7 +19,11 @@ import java.util.function.IntConsumer;
 final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 4;
+    /**
+     * Rows of the micro-kernel. AVX-512 has 32 vector registers, room for an 8-row tile (16 accumulators), which
+     * hides the 4-cycle FMA latency better; AVX2 has 16, where only the 4-row tile avoids spills.
+     */
+    static final int MR = Integer.getInteger("luthier.mr", L >= 16 ? 8 : 4) == 4 ? 4 : 8;
     static final int NR = 2 * L;
     /** Keeps a B micro-panel (KC x NR floats) at about 24 KB, so that it stays in L1 while A panels stream past. */
     static final int KC = 6144 / NR;
@@ -84,10 +88,9 @@ final class Matmul {
                     for (int k = 0; k < kc; k++) {
                         int src = off + (k0 + k) * ld + col;
                         int d = p + k * MR;
-                        dst[d] = a[src];
-                        dst[d + 1] = a[src + 1];
-                        dst[d + 2] = a[src + 2];
-                        dst[d + 3] = a[src + 3];
+                        for (int r = 0; r < MR; r++) {
+                            dst[d + r] = a[src + r];
+                        }
                     }
                 } else {
                     for (int k = 0; k < kc; k++) {
@@ -326,14 +329,101 @@ final class Matmul {
     }
 
     private static void microKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
-                                   int mr, int nr, float alpha, boolean accumulate, float[] edge) {
+                                    int mr, int nr, float alpha, boolean accumulate, float[] edge) {
+        if (MR == 8) {
+            microKernel8(ap, aOff, bp, bOff, kc, edge);
+            storeTile(edge, c, cIdx, ldc, mr, nr, alpha, accumulate);
+        } else {
+            microKernel4(ap, aOff, bp, bOff, kc, c, cIdx, ldc, mr, nr, alpha, accumulate, edge);
+        }
+    }
+
+    /** The 8 x NR tile into {@code tile} (row-major, NR wide); kept small so that C2 inlines every vector operation. */
+    private static void microKernel8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = bOff + kk * NR;
+            int ai = aOff + kk * 8;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, 2 * L);
+        c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L);
+        c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L);
+        c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L);
+        c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L);
+        c51.intoArray(tile, 11 * L);
+        c60.intoArray(tile, 12 * L);
+        c61.intoArray(tile, 13 * L);
+        c70.intoArray(tile, 14 * L);
+        c71.intoArray(tile, 15 * L);
+    }
+
+    /** C rows += / = alpha * tile rows, for the mr x nr valid part of the tile. */
+    private static void storeTile(float[] tile, float[] c, int cIdx, int ldc, int mr, int nr, float alpha,
+                                  boolean accumulate) {
+        if (nr == NR) {
+            for (int r = 0; r < mr; r++) {
+                storeRow(c, cIdx + r * ldc, FloatVector.fromArray(S, tile, r * NR),
+                        FloatVector.fromArray(S, tile, r * NR + L), alpha, accumulate);
+            }
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            int row = cIdx + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                float v = alpha * tile[r * NR + j];
+                c[row + j] = accumulate ? c[row + j] + v : v;
+            }
+        }
+    }
+
+    private static void microKernel4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
+                                     int mr, int nr, float alpha, boolean accumulate, float[] edge) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int kk = 0; kk < kc; kk++) {
             int bi = bOff + kk * NR;
-            int ai = aOff + kk * MR;
+            int ai = aOff + kk * 4;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
@@ -349,7 +439,7 @@ final class Matmul {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        if (mr == MR && nr == NR) {
+        if (mr == 4 && nr == NR) {
             storeRow(c, cIdx, c00, c01, alpha, accumulate);
             storeRow(c, cIdx + ldc, c10, c11, alpha, accumulate);
             storeRow(c, cIdx + 2 * ldc, c20, c21, alpha, accumulate);
