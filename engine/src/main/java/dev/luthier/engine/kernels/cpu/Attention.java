@@ -8,14 +8,15 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.function.IntConsumer;
 
 /**
- * Causal grouped-query attention over a packed batch, one query row at a time: the scores of a row are the only
- * [keys]-sized buffer, and the backward recomputes probabilities from the forward's log-sum-exp (as flash
- * attention does) instead of storing them.
+ * Causal grouped-query attention over a packed batch, a block of queries of one head at a time: the block's
+ * [queries x keys] scores are the only score buffer, its products run through the GEMM micro-kernel, and the
+ * backward recomputes probabilities from the forward's log-sum-exp (as flash attention does) instead of storing
+ * them.
  */
 final class Attention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Query rows per forward task: enough to amortise transposing the keys, few enough to spread over threads. */
+    /** Query rows per block: enough to amortise packing the keys, few enough to spread over threads. */
     private static final int QUERY_BLOCK = 64;
 
     private Attention() {
@@ -51,12 +52,12 @@ final class Attention {
                         AttentionSpans spans, int qHeads, int kvHeads, int headDim, float scale) {
         checkShapes(q, k, v, out, lse, spans, qHeads, kvHeads, headDim);
         int seqs = spans.sequences();
-        // tasks: (sequence, kv head, block of queries); a task serves every query head of its kv head
+        // tasks: (sequence, query head, block of queries)
         int[] taskStart = new int[seqs + 1];
         long work = 0;
         for (int s = 0; s < seqs; s++) {
             int blocks = (spans.queryLen()[s] + QUERY_BLOCK - 1) / QUERY_BLOCK;
-            taskStart[s + 1] = taskStart[s] + blocks * kvHeads;
+            taskStart[s + 1] = taskStart[s] + blocks * qHeads;
             work += (long) spans.queryLen()[s] * spans.keyLen()[s] * qHeads * headDim;
         }
         IntConsumer body = t -> {
@@ -65,10 +66,10 @@ final class Attention {
                 s++;
             }
             int local = t - taskStart[s];
-            int g = local % kvHeads;
-            int j0 = (local / kvHeads) * QUERY_BLOCK;
+            int h = local % qHeads;
+            int j0 = (local / qHeads) * QUERY_BLOCK;
             int j1 = Math.min(spans.queryLen()[s], j0 + QUERY_BLOCK);
-            forwardBlock(q, k, v, out, lse, spans, s, g, j0, j1, qHeads, kvHeads, headDim, scale);
+            forwardBlock(q, k, v, out, lse, spans, s, h, j0, j1, qHeads, kvHeads, headDim, scale);
         };
         if (work < ParallelRows.PARALLEL_WORK) {
             for (int t = 0; t < taskStart[seqs]; t++) {
@@ -79,171 +80,54 @@ final class Attention {
         }
     }
 
-    /** Per-thread buffers: transposed keys (and values), scores and probability rows. */
+    /** Per-thread score and probability blocks ({@code QUERY_BLOCK} rows). */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
-        float[] kt = new float[0];
-        float[] vt = new float[0];
-        float[] scores = new float[0];
+        float[] p = new float[0];
         float[] dp = new float[0];
-        float[] acc = new float[0];
 
-        static Buffers get(int transposed, int keys, int headDim) {
+        static Buffers get(int size) {
             Buffers b = LOCAL.get();
-            if (b.kt.length < transposed) {
-                b.kt = new float[transposed];
-                b.vt = new float[transposed];
-            }
-            if (b.scores.length < keys) {
-                b.scores = new float[keys];
-                b.dp = new float[keys];
-            }
-            if (b.acc.length < headDim) {
-                b.acc = new float[headDim];
+            if (b.p.length < size) {
+                b.p = new float[size];
+                b.dp = new float[size];
             }
             return b;
         }
     }
 
     /**
-     * Copies rows [start, start+keys) of a kv head's columns into dst[d*ld + c] (headDim x ld, ld a multiple of the
-     * vector length, zero padded), so that one query's scores against many keys are vector FMAs without reductions.
+     * Queries [j0, j1) of head h: S = scale·Q·Kᵀ over the keys the last of them sees, a masked softmax per row,
+     * then O = P·V, both products through the GEMM on this thread.
      */
-    private static void transpose(CpuTensor src, int start, int keys, int col, int headDim, float[] dst, int ld) {
-        float[] sd = src.data;
-        for (int c = 0; c < keys; c++) {
-            int row = src.at(start + c, col);
-            for (int d = 0; d < headDim; d++) {
-                dst[d * ld + c] = sd[row + d];
-            }
-        }
-        for (int d = 0; d < headDim; d++) {
-            java.util.Arrays.fill(dst, d * ld + keys, d * ld + ld, 0f);
-        }
-    }
-
     private static void forwardBlock(CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out, CpuTensor lse,
-                                     AttentionSpans spans, int s, int g, int j0, int j1, int qHeads, int kvHeads,
+                                     AttentionSpans spans, int s, int h, int j0, int j1, int qHeads, int kvHeads,
                                      int headDim, float scale) {
-        int group = qHeads / kvHeads;
-        int kvCol = g * headDim;
+        int kvCol = (h / (qHeads / kvHeads)) * headDim;
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
+        int rows = j1 - j0;
         int maxKeys = kl - ql + j1;
-        int ld = roundUp(maxKeys, 4 * L);
-        Buffers buf = Buffers.get(headDim * ld, ld, headDim);
-        float[] kt = buf.kt, scores = buf.scores, acc = buf.acc;
-        transpose(k, ks, maxKeys, kvCol, headDim, kt, ld);
-        for (int h = g * group; h < (g + 1) * group; h++) {
-            for (int j = j0; j < j1; j++) {
-                int qIdx = q.at(qs + j, h * headDim);
-                int keys = kl - ql + j + 1;
-                scoresRow(q.data, qIdx, kt, ld, headDim, keys, scale, scores);
-                float max = VectorOps.max(scores, 0, keys);
-                float sum = VectorOps.expInPlace(scores, 0, keys, max);
-                weightedRows(scores, keys, v.data, v.at(ks, kvCol), v.cols, headDim, acc);
-                float inv = 1f / sum;
-                int oIdx = out.at(qs + j, h * headDim);
-                for (int d = 0; d < headDim; d++) {
-                    out.data[oIdx + d] = acc[d] * inv;
-                }
-                if (lse != null) {
-                    lse.data[lse.at(qs + j, h)] = max + (float) Math.log(sum);
-                }
-            }
-        }
-    }
-
-    private static int roundUp(int x, int unit) {
-        return (x + unit - 1) / unit * unit;
-    }
-
-    /**
-     * scores[c] = scale * sum_d x[xOff+d] * t[d*ld + c] for c < keys (computed in whole vectors; t is zero padded).
-     * Even and odd d go to separate accumulators so that eight FMA chains hide the FMA latency.
-     */
-    private static void scoresRow(float[] x, int xOff, float[] t, int ld, int headDim, int keys, float scale,
-                                  float[] scores) {
-        for (int c = 0; c < keys; c += 4 * L) {
-            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-            FloatVector u0 = FloatVector.zero(S), u1 = FloatVector.zero(S), u2 = FloatVector.zero(S), u3 = FloatVector.zero(S);
-            int d = 0;
-            for (; d + 1 < headDim; d += 2) {
-                FloatVector xd = FloatVector.broadcast(S, x[xOff + d]);
-                int row = d * ld + c;
-                s0 = xd.fma(FloatVector.fromArray(S, t, row), s0);
-                s1 = xd.fma(FloatVector.fromArray(S, t, row + L), s1);
-                s2 = xd.fma(FloatVector.fromArray(S, t, row + 2 * L), s2);
-                s3 = xd.fma(FloatVector.fromArray(S, t, row + 3 * L), s3);
-                FloatVector xe = FloatVector.broadcast(S, x[xOff + d + 1]);
-                row += ld;
-                u0 = xe.fma(FloatVector.fromArray(S, t, row), u0);
-                u1 = xe.fma(FloatVector.fromArray(S, t, row + L), u1);
-                u2 = xe.fma(FloatVector.fromArray(S, t, row + 2 * L), u2);
-                u3 = xe.fma(FloatVector.fromArray(S, t, row + 3 * L), u3);
-            }
-            if (d < headDim) {
-                FloatVector xd = FloatVector.broadcast(S, x[xOff + d]);
-                int row = d * ld + c;
-                s0 = xd.fma(FloatVector.fromArray(S, t, row), s0);
-                s1 = xd.fma(FloatVector.fromArray(S, t, row + L), s1);
-                s2 = xd.fma(FloatVector.fromArray(S, t, row + 2 * L), s2);
-                s3 = xd.fma(FloatVector.fromArray(S, t, row + 3 * L), s3);
-            }
-            s0.add(u0).mul(scale).intoArray(scores, c);
-            s1.add(u1).mul(scale).intoArray(scores, c + L);
-            s2.add(u2).mul(scale).intoArray(scores, c + 2 * L);
-            s3.add(u3).mul(scale).intoArray(scores, c + 3 * L);
-        }
-    }
-
-    /** acc[d] = sum_{c < keys} w[c] * rows[start + c*ld + d]; even and odd keys use separate accumulators. */
-    private static void weightedRows(float[] w, int keys, float[] rows, int start, int ld, int headDim, float[] acc) {
-        int d = 0;
-        for (; d <= headDim - 4 * L; d += 4 * L) {
-            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-            FloatVector b0 = FloatVector.zero(S), b1 = FloatVector.zero(S), b2 = FloatVector.zero(S), b3 = FloatVector.zero(S);
-            int c = 0;
-            for (; c + 1 < keys; c += 2) {
-                FloatVector wc = FloatVector.broadcast(S, w[c]);
-                int row = start + c * ld + d;
-                a0 = wc.fma(FloatVector.fromArray(S, rows, row), a0);
-                a1 = wc.fma(FloatVector.fromArray(S, rows, row + L), a1);
-                a2 = wc.fma(FloatVector.fromArray(S, rows, row + 2 * L), a2);
-                a3 = wc.fma(FloatVector.fromArray(S, rows, row + 3 * L), a3);
-                FloatVector we = FloatVector.broadcast(S, w[c + 1]);
-                row += ld;
-                b0 = we.fma(FloatVector.fromArray(S, rows, row), b0);
-                b1 = we.fma(FloatVector.fromArray(S, rows, row + L), b1);
-                b2 = we.fma(FloatVector.fromArray(S, rows, row + 2 * L), b2);
-                b3 = we.fma(FloatVector.fromArray(S, rows, row + 3 * L), b3);
-            }
-            if (c < keys) {
-                FloatVector wc = FloatVector.broadcast(S, w[c]);
-                int row = start + c * ld + d;
-                a0 = wc.fma(FloatVector.fromArray(S, rows, row), a0);
-                a1 = wc.fma(FloatVector.fromArray(S, rows, row + L), a1);
-                a2 = wc.fma(FloatVector.fromArray(S, rows, row + 2 * L), a2);
-                a3 = wc.fma(FloatVector.fromArray(S, rows, row + 3 * L), a3);
-            }
-            a0.add(b0).intoArray(acc, d);
-            a1.add(b1).intoArray(acc, d + L);
-            a2.add(b2).intoArray(acc, d + 2 * L);
-            a3.add(b3).intoArray(acc, d + 3 * L);
-        }
-        for (; d <= headDim - L; d += L) {
-            FloatVector a0 = FloatVector.zero(S);
+        int ld = maxKeys;
+        float[] p = Buffers.get(rows * ld).p;
+        Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, q.at(qs + j0, h * headDim), q.cols),
+                new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), scale, false, p, 0, ld);
+        for (int r = 0; r < rows; r++) {
+            int keys = kl - ql + j0 + r + 1;
+            int row = r * ld;
+            float max = VectorOps.max(p, row, keys);
+            float sum = VectorOps.expInPlace(p, row, keys, max);
+            float inv = 1f / sum;
             for (int c = 0; c < keys; c++) {
-                a0 = FloatVector.broadcast(S, w[c]).fma(FloatVector.fromArray(S, rows, start + c * ld + d), a0);
+                p[row + c] *= inv;
             }
-            a0.intoArray(acc, d);
-        }
-        for (; d < headDim; d++) {
-            float a = 0f;
-            for (int c = 0; c < keys; c++) {
-                a += w[c] * rows[start + c * ld + d];
+            java.util.Arrays.fill(p, row + keys, row + ld, 0f);
+            if (lse != null) {
+                lse.data[lse.at(qs + j0 + r, h)] = max + (float) Math.log(sum);
             }
-            acc[d] = a;
         }
+        Matmul.gemm(null, rows, headDim, maxKeys, new Matmul.RowMajorA(p, 0, ld),
+                new Matmul.RowMajorB(v.data, v.at(ks, kvCol), v.cols), 1f, false, out.data, out.at(qs + j0, h * headDim),
+                out.cols);
     }
 
     static void backward(WorkerPool pool, CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
@@ -297,9 +181,9 @@ final class Attention {
     }
 
     /**
-     * All query heads of kv head {@code g} in sequence {@code s}: the only writers of that head's dk and dv rows.
-     * Per query row i: p = exp(scale*q·kᵀ - lse), dp = dO·vᵀ, ds = p*(dp - dO·o); dq += scale*ds·k,
-     * dk += scale*dsᵀq, dv += pᵀdO.
+     * All query heads of kv head {@code g} in sequence {@code s}, the only writers of that head's dk and dv rows,
+     * a block of queries at a time: P = exp(scale·Q·Kᵀ - lse), dP = dO·Vᵀ, dS = scale·P∘(dP - rowsum(dO∘O));
+     * dQ += dS·K, dK += dSᵀ·Q, dV += Pᵀ·dO.
      */
     private static void backwardGroup(CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
                                       CpuTensor lse, AttentionSpans spans, int s, int g, int qHeads, int kvHeads,
@@ -307,71 +191,47 @@ final class Attention {
         int group = qHeads / kvHeads;
         int kvCol = g * headDim;
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
-        if (ql == 0) {
-            return;
-        }
-        int ld = roundUp(kl, 4 * L);
-        Buffers buf = Buffers.get(headDim * ld, ld, headDim);
-        float[] kt = buf.kt, vt = buf.vt, p = buf.scores, dp = buf.dp, acc = buf.acc;
-        transpose(k, ks, kl, kvCol, headDim, kt, ld);
-        transpose(v, ks, kl, kvCol, headDim, vt, ld);
-        float[] qd = q.data, dOd = dOut.data;
         for (int h = g * group; h < (g + 1) * group; h++) {
             int qCol = h * headDim;
-            for (int j = 0; j < ql; j++) {
-                int qIdx = q.at(qs + j, qCol);
-                int doIdx = dOut.at(qs + j, qCol);
-                int keys = kl - ql + j + 1;
-                float rowLse = lse.data[lse.at(qs + j, h)];
-                float dDot = VectorOps.dot(dOd, doIdx, out.data, out.at(qs + j, qCol), headDim);
-                scoresRow(qd, qIdx, kt, ld, headDim, keys, scale, p);
-                scoresRow(dOd, doIdx, vt, ld, headDim, keys, 1f, dp);
-                FloatVector lseV = FloatVector.broadcast(S, rowLse), dDotV = FloatVector.broadcast(S, dDot);
-                int c = 0;
-                for (; c <= keys - L; c += L) {
-                    FloatVector pv = FloatVector.fromArray(S, p, c).sub(lseV).lanewise(VectorOperators.EXP);
-                    pv.intoArray(p, c);
-                    // dp now holds ds = scale * p * (dp - D)
-                    pv.mul(FloatVector.fromArray(S, dp, c).sub(dDotV)).mul(scale).intoArray(dp, c);
+            for (int j0 = 0; j0 < ql; j0 += QUERY_BLOCK) {
+                int j1 = Math.min(ql, j0 + QUERY_BLOCK);
+                int rows = j1 - j0;
+                int maxKeys = kl - ql + j1;
+                int ld = maxKeys;
+                Buffers buf = Buffers.get(rows * ld);
+                float[] p = buf.p, ds = buf.dp;
+                int qIdx = q.at(qs + j0, qCol), doIdx = dOut.at(qs + j0, qCol);
+                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, qIdx, q.cols),
+                        new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), scale, false, p, 0, ld);
+                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(dOut.data, doIdx, dOut.cols),
+                        new Matmul.TransposedB(v.data, v.at(ks, kvCol), v.cols), 1f, false, ds, 0, ld);
+                for (int r = 0; r < rows; r++) {
+                    int keys = kl - ql + j0 + r + 1;
+                    int row = r * ld;
+                    float rowLse = lse.data[lse.at(qs + j0 + r, h)];
+                    float dDot = VectorOps.dot(dOut.data, doIdx + r * dOut.cols, out.data, out.at(qs + j0 + r, qCol), headDim);
+                    FloatVector lseV = FloatVector.broadcast(S, rowLse), dDotV = FloatVector.broadcast(S, dDot);
+                    int c = 0;
+                    for (; c <= keys - L; c += L) {
+                        FloatVector pv = FloatVector.fromArray(S, p, row + c).sub(lseV).lanewise(VectorOperators.EXP);
+                        pv.intoArray(p, row + c);
+                        pv.mul(FloatVector.fromArray(S, ds, row + c).sub(dDotV)).mul(scale).intoArray(ds, row + c);
+                    }
+                    for (; c < keys; c++) {
+                        float pc = (float) Math.exp(p[row + c] - rowLse);
+                        p[row + c] = pc;
+                        ds[row + c] = pc * (ds[row + c] - dDot) * scale;
+                    }
+                    java.util.Arrays.fill(p, row + keys, row + ld, 0f);
+                    java.util.Arrays.fill(ds, row + keys, row + ld, 0f);
                 }
-                for (; c < keys; c++) {
-                    float pc = (float) Math.exp(p[c] - rowLse);
-                    p[c] = pc;
-                    dp[c] = pc * (dp[c] - dDot) * scale;
-                }
-                weightedRows(dp, keys, k.data, k.at(ks, kvCol), k.cols, headDim, acc);
-                VectorOps.axpy(1f, acc, 0, dq.data, dq.at(qs + j, qCol), headDim);
-                scatterToKeys(dp, p, keys, qd, qIdx, dOd, doIdx, dk.data, dk.at(ks, kvCol), dv.data,
-                        dv.at(ks, kvCol), dk.cols, headDim);
-            }
-        }
-    }
-
-    /**
-     * dk[c] += ds[c] * x and dv[c] += p[c] * y for every key c < keys (rows {@code ld} apart), with x and y held in
-     * registers a chunk of the head dimension at a time.
-     */
-    private static void scatterToKeys(float[] ds, float[] p, int keys, float[] x, int xOff, float[] y, int yOff,
-                                      float[] dk, int dkStart, float[] dv, int dvStart, int ld, int headDim) {
-        int d = 0;
-        for (; d <= headDim - 2 * L; d += 2 * L) {
-            FloatVector x0 = FloatVector.fromArray(S, x, xOff + d), x1 = FloatVector.fromArray(S, x, xOff + d + L);
-            FloatVector y0 = FloatVector.fromArray(S, y, yOff + d), y1 = FloatVector.fromArray(S, y, yOff + d + L);
-            for (int c = 0; c < keys; c++) {
-                FloatVector dsc = FloatVector.broadcast(S, ds[c]);
-                FloatVector pc = FloatVector.broadcast(S, p[c]);
-                int ki = dkStart + c * ld + d, vi = dvStart + c * ld + d;
-                x0.fma(dsc, FloatVector.fromArray(S, dk, ki)).intoArray(dk, ki);
-                x1.fma(dsc, FloatVector.fromArray(S, dk, ki + L)).intoArray(dk, ki + L);
-                y0.fma(pc, FloatVector.fromArray(S, dv, vi)).intoArray(dv, vi);
-                y1.fma(pc, FloatVector.fromArray(S, dv, vi + L)).intoArray(dv, vi + L);
-            }
-        }
-        for (; d < headDim; d++) {
-            float xd = x[xOff + d], yd = y[yOff + d];
-            for (int c = 0; c < keys; c++) {
-                dk[dkStart + c * ld + d] += ds[c] * xd;
-                dv[dvStart + c * ld + d] += p[c] * yd;
+                Matmul.gemm(null, rows, headDim, maxKeys, new Matmul.RowMajorA(ds, 0, ld),
+                        new Matmul.RowMajorB(k.data, k.at(ks, kvCol), k.cols), 1f, true, dq.data, dq.at(qs + j0, qCol),
+                        dq.cols);
+                Matmul.gemm(null, maxKeys, headDim, rows, new Matmul.TransposedA(ds, 0, ld),
+                        new Matmul.RowMajorB(q.data, qIdx, q.cols), 1f, true, dk.data, dk.at(ks, kvCol), dk.cols);
+                Matmul.gemm(null, maxKeys, headDim, rows, new Matmul.TransposedA(p, 0, ld),
+                        new Matmul.RowMajorB(dOut.data, doIdx, dOut.cols), 1f, true, dv.data, dv.at(ks, kvCol), dv.cols);
             }
         }
     }

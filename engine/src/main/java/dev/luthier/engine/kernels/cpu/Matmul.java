@@ -223,7 +223,7 @@ final class Matmul {
 
     // ------------------------------------------------------------------ GEMM
 
-    /** C[M,N] = alpha * A * B (+ C when accumulate), C at c[cOff + i*ldc + j]. */
+    /** C[M,N] = alpha * A * B (+ C when accumulate), C at c[cOff + i*ldc + j]; a null pool runs on the caller. */
     static void gemm(WorkerPool pool, int m, int n, int k, PanelsA a, PanelsB b, float alpha, boolean accumulate,
                      float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
@@ -238,7 +238,7 @@ final class Matmul {
             return;
         }
         long flops = 2L * m * n * k;
-        int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
+        int threads = pool == null || flops < PARALLEL_FLOPS ? 1 : pool.threads();
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         // the packed B block holds all of K for NC columns; NC shrinks for very long K to bound its size
