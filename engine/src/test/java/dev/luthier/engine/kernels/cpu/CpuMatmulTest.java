@@ -148,7 +148,7 @@ class CpuMatmulTest {
     @Test
     void threadedAndSingleThreadAgreeOnLargeProducts() {
         Random rnd = new Random(4);
-        int[][] shapes = {{200, 520, 300}, {1, 5000, 300}, {6, 1000, 700}, {40, 2000, 100}};
+        int[][] shapes = {{200, 520, 300}, {1, 5000, 300}, {6, 1000, 300}, {40, 2000, 100}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             float[] x = random(rnd, m * k), w = random(rnd, n * k), dy = random(rnd, m * n);
@@ -202,13 +202,13 @@ class CpuMatmulTest {
         Tensor m = SINGLE.weight(encode(big, DType.F16), DType.F16, 300, 300);
         assertThat(m).isInstanceOf(MappedTensor.class);
         assertThat(m.dtype()).isEqualTo(DType.F16);
-        assertThat(SINGLE.toHost(m)).containsExactly(big);
+        assertThat(SINGLE.toHost(m)).isEqualTo(big);
         Tensor slice = m.rowSlice(10, 20).view(20, 150);
         CpuTensor dst = new CpuTensor(20, 150);
         SINGLE.copy(slice, dst);
         float[] expect = new float[3000];
         System.arraycopy(big, 3000, expect, 0, 3000);
-        assertThat(host(dst)).containsExactly(expect);
+        assertThat(host(dst)).isEqualTo(expect);
         assertThatThrownBy(() -> SINGLE.weight(encode(small, DType.F32), DType.F32, 4, 5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[4, 5]");
     }
