@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CpuMatmulTest {
     private static final CpuKernels SINGLE = new CpuKernels(1);
-    private static final CpuKernels THREADED = new CpuKernels(3);
+    private static final CpuKernels THREADED = new CpuKernels(2);
     private static final int[] MS = {1, 3, 5, 8, 9, 17, 130};
     private static final int[] NS = {1, 15, 33, 257};
     private static final int[] KS = {1, 7, 64, 300};
@@ -148,7 +148,8 @@ class CpuMatmulTest {
     @Test
     void threadedAndSingleThreadAgreeOnLargeProducts() {
         Random rnd = new Random(4);
-        int[][] shapes = {{200, 520, 300}, {1, 5000, 300}, {6, 1000, 300}, {40, 2000, 100}};
+        // each above Matmul.PARALLEL_FLOPS, so that the threaded kernels really split the work
+        int[][] shapes = {{100, 130, 90}, {1, 3000, 200}, {6, 300, 300}, {40, 300, 100}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             float[] x = random(rnd, m * k), w = random(rnd, n * k), dy = random(rnd, m * n);
