@@ -39,7 +39,7 @@ public final class MatmulBenchmark {
         System.out.printf("read bandwidth (sum over 256 MB): %.1f GB/s%n", readBandwidth());
 
         try (CpuKernels one = new CpuKernels(1); CpuKernels all = new CpuKernels(threads)) {
-            int[][] shapes = {{2048, 576, 576}, {2048, 1536, 576}, {1, 49152, 576}, {8, 1536, 576}};
+            int[][] shapes = {{2048, 576, 576}, {2048, 1536, 576}, {1, 49152, 576}, {8, 1536, 576}, {2048, 16, 576}};
             long warmEnd = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < warmEnd) {
                 for (int[] s : shapes) {
