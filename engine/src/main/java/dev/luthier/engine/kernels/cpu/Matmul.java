@@ -27,6 +27,8 @@ final class Matmul {
     static final int NR = 2 * L;
     /** Keeps a B micro-panel (KC x NR floats) at about 24 KB, so that it stays in L1 while A panels stream past. */
     static final int KC = 6144 / NR;
+    /** One k-step of a packed A micro-panel (MR floats) as a single vector. */
+    static final VectorSpecies<Float> A_ROW = MR == 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MC = 64;
     static final int NC = 3072;
     /** Upper bound on the packed B block (K x NC floats). */
@@ -86,11 +88,7 @@ final class Matmul {
                 int col = i0 + ip;
                 if (rowsHere == MR) {
                     for (int k = 0; k < kc; k++) {
-                        int src = off + (k0 + k) * ld + col;
-                        int d = p + k * MR;
-                        for (int r = 0; r < MR; r++) {
-                            dst[d + r] = a[src + r];
-                        }
+                        FloatVector.fromArray(A_ROW, a, off + (k0 + k) * ld + col).intoArray(dst, p + k * MR);
                     }
                 } else {
                     for (int k = 0; k < kc; k++) {
