@@ -486,7 +486,9 @@ final class Matmul {
         System.arraycopy(x, xOff, xs, 0, m * k);
         long flops = 2L * m * n * k;
         int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
-        int[] bounds = split(n, threads * 4, 4);
+        // chunks of about a megabyte of weights, taken dynamically: a preempted thread holds up only its chunk
+        int parts = threads == 1 ? 1 : (int) Math.max(4L * threads, (long) n * k / (1 << 18));
+        int[] bounds = split(n, parts, 4);
         pool.forEach(bounds.length - 1, t -> {
             int j0 = bounds[t], j1 = bounds[t + 1];
             float[] wRows;
