@@ -11,10 +11,11 @@ import java.util.function.IntConsumer;
  * that know how to pack themselves, plus streaming paths for few rows (decode), where packing the weight would
  * cost more than reading it once.
  *
- * <p>Blocking: B is packed in blocks of KC x NC into micro-panels of NR = two vectors of columns, A in blocks of
- * MC x KC into 4-row micro-panels, and a 4 x NR micro-kernel (8 accumulators, 2 B loads, 4 broadcasts: 14 live
- * vector registers) runs over them; with 256-bit vectors that is the 4x16 kernel. Larger tiles spill under C2
- * on AVX2 (see cpu-limits.md §3). The vector width is the platform's preferred one, so AVX-512 machines get 4x32.
+ * <p>Blocking: per call, all of B (K x NC columns) is packed once into micro-panels of NR = two vectors of
+ * columns, shared by every thread; then blocks of MC rows of A are packed into MR-row micro-panels and an MR x NR
+ * micro-kernel runs over them, the row blocks being dynamic tasks. With 256-bit vectors (AVX2) the kernel is 4x16
+ * (8 accumulators, 2 B loads, 4 broadcasts: 14 live registers; larger tiles spill under C2, see cpu-limits.md §3);
+ * with 512-bit vectors (AVX-512, 32 registers) it is 8x32. The vector width is the platform's preferred one.
  */
 final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
