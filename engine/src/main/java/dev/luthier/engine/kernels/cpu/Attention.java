@@ -52,12 +52,12 @@ final class Attention {
                         AttentionSpans spans, int qHeads, int kvHeads, int headDim, float scale) {
         checkShapes(q, k, v, out, lse, spans, qHeads, kvHeads, headDim);
         int seqs = spans.sequences();
-        // tasks: (sequence, query head, block of queries)
+        // tasks: (sequence, kv head, block of queries); a task serves the query heads of its kv head
         int[] taskStart = new int[seqs + 1];
         long work = 0;
         for (int s = 0; s < seqs; s++) {
             int blocks = (spans.queryLen()[s] + QUERY_BLOCK - 1) / QUERY_BLOCK;
-            taskStart[s + 1] = taskStart[s] + blocks * qHeads;
+            taskStart[s + 1] = taskStart[s] + blocks * kvHeads;
             work += (long) spans.queryLen()[s] * spans.keyLen()[s] * qHeads * headDim;
         }
         IntConsumer body = t -> {
@@ -66,10 +66,10 @@ final class Attention {
                 s++;
             }
             int local = t - taskStart[s];
-            int h = local % qHeads;
-            int j0 = (local / qHeads) * QUERY_BLOCK;
+            int g = local % kvHeads;
+            int j0 = (local / kvHeads) * QUERY_BLOCK;
             int j1 = Math.min(spans.queryLen()[s], j0 + QUERY_BLOCK);
-            forwardBlock(q, k, v, out, lse, spans, s, h, j0, j1, qHeads, kvHeads, headDim, scale);
+            forwardBlock(q, k, v, out, lse, spans, s, g, j0, j1, qHeads, kvHeads, headDim, scale);
         };
         if (work < ParallelRows.PARALLEL_WORK) {
             for (int t = 0; t < taskStart[seqs]; t++) {
@@ -80,11 +80,13 @@ final class Attention {
         }
     }
 
-    /** Per-thread score and probability blocks ({@code QUERY_BLOCK} rows). */
+    /** Per-thread score and probability blocks ({@code QUERY_BLOCK} rows) and packed keys. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
         float[] p = new float[0];
         float[] dp = new float[0];
+        float[] keys = new float[0];
+        final float[] inv = new float[QUERY_BLOCK];
 
         static Buffers get(int size) {
             Buffers b = LOCAL.get();
@@ -94,40 +96,57 @@ final class Attention {
             }
             return b;
         }
+
+        float[] keys(int size) {
+            if (keys.length < size) {
+                keys = new float[size];
+            }
+            return keys;
+        }
     }
 
     /**
-     * Queries [j0, j1) of head h: S = scale·Q·Kᵀ over the keys the last of them sees, a masked softmax per row,
-     * then O = P·V, both products through the GEMM on this thread.
+     * Queries [j0, j1) of every query head of kv head g: S = scale·Q·Kᵀ over the keys the last of them sees (Kᵀ
+     * packed once for all those heads), a masked softmax per row, then O = P·V / rowsum, both products through the
+     * GEMM on this thread.
      */
     private static void forwardBlock(CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out, CpuTensor lse,
-                                     AttentionSpans spans, int s, int h, int j0, int j1, int qHeads, int kvHeads,
+                                     AttentionSpans spans, int s, int g, int j0, int j1, int qHeads, int kvHeads,
                                      int headDim, float scale) {
-        int kvCol = (h / (qHeads / kvHeads)) * headDim;
+        int group = qHeads / kvHeads;
+        int kvCol = g * headDim;
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
         int rows = j1 - j0;
         int maxKeys = kl - ql + j1;
         int ld = maxKeys;
-        float[] p = Buffers.get(rows * ld).p;
-        Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, q.at(qs + j0, h * headDim), q.cols),
-                new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), scale, false, p, 0, ld);
-        for (int r = 0; r < rows; r++) {
-            int keys = kl - ql + j0 + r + 1;
-            int row = r * ld;
-            float max = VectorOps.max(p, row, keys);
-            float sum = VectorOps.expInPlace(p, row, keys, max);
-            float inv = 1f / sum;
-            for (int c = 0; c < keys; c++) {
-                p[row + c] *= inv;
+        Buffers buf = Buffers.get(rows * ld);
+        float[] p = buf.p, inv = buf.inv;
+        Matmul.PrepackedB keysT = Matmul.prepack(new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), headDim,
+                maxKeys, buf.keys(headDim * Matmul.roundUp(maxKeys, Matmul.NR)));
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, q.at(qs + j0, h * headDim), q.cols),
+                    keysT, scale, false, p, 0, ld);
+            for (int r = 0; r < rows; r++) {
+                int keys = kl - ql + j0 + r + 1;
+                int row = r * ld;
+                float max = VectorOps.max(p, row, keys);
+                float sum = VectorOps.expInPlace(p, row, keys, max);
+                inv[r] = 1f / sum;
+                java.util.Arrays.fill(p, row + keys, row + ld, 0f);
+                if (lse != null) {
+                    lse.data[lse.at(qs + j0 + r, h)] = max + (float) Math.log(sum);
+                }
             }
-            java.util.Arrays.fill(p, row + keys, row + ld, 0f);
-            if (lse != null) {
-                lse.data[lse.at(qs + j0 + r, h)] = max + (float) Math.log(sum);
+            int outIdx = out.at(qs + j0, h * headDim);
+            Matmul.gemm(null, rows, headDim, maxKeys, new Matmul.RowMajorA(p, 0, ld),
+                    new Matmul.RowMajorB(v.data, v.at(ks, kvCol), v.cols), 1f, false, out.data, outIdx, out.cols);
+            for (int r = 0; r < rows; r++) {
+                int o = outIdx + r * out.cols;
+                for (int d = 0; d < headDim; d++) {
+                    out.data[o + d] *= inv[r];
+                }
             }
         }
-        Matmul.gemm(null, rows, headDim, maxKeys, new Matmul.RowMajorA(p, 0, ld),
-                new Matmul.RowMajorB(v.data, v.at(ks, kvCol), v.cols), 1f, false, out.data, out.at(qs + j0, h * headDim),
-                out.cols);
     }
 
     static void backward(WorkerPool pool, CpuTensor dOut, CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out,
