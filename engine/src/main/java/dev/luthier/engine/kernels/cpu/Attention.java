@@ -86,6 +86,7 @@ final class Attention {
         float[] p = new float[0];
         float[] dp = new float[0];
         float[] keys = new float[0];
+        float[] values = new float[0];
         final float[] inv = new float[QUERY_BLOCK];
 
         static Buffers get(int size) {
@@ -102,6 +103,13 @@ final class Attention {
                 keys = new float[size];
             }
             return keys;
+        }
+
+        float[] values(int size) {
+            if (values.length < size) {
+                values = new float[size];
+            }
+            return values;
         }
     }
 
@@ -210,6 +218,15 @@ final class Attention {
         int group = qHeads / kvHeads;
         int kvCol = g * headDim;
         int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
+        if (ql == 0) {
+            return;
+        }
+        Buffers shared = Buffers.get(0);
+        int packedSize = headDim * Matmul.roundUp(kl, Matmul.NR);
+        Matmul.PrepackedB keysT = Matmul.prepack(new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), headDim, kl,
+                shared.keys(packedSize));
+        Matmul.PrepackedB valuesT = Matmul.prepack(new Matmul.TransposedB(v.data, v.at(ks, kvCol), v.cols), headDim, kl,
+                shared.values(packedSize));
         for (int h = g * group; h < (g + 1) * group; h++) {
             int qCol = h * headDim;
             for (int j0 = 0; j0 < ql; j0 += QUERY_BLOCK) {
@@ -220,10 +237,10 @@ final class Attention {
                 Buffers buf = Buffers.get(rows * ld);
                 float[] p = buf.p, ds = buf.dp;
                 int qIdx = q.at(qs + j0, qCol), doIdx = dOut.at(qs + j0, qCol);
-                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, qIdx, q.cols),
-                        new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), scale, false, p, 0, ld);
-                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(dOut.data, doIdx, dOut.cols),
-                        new Matmul.TransposedB(v.data, v.at(ks, kvCol), v.cols), 1f, false, ds, 0, ld);
+                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(q.data, qIdx, q.cols), keysT, scale, false,
+                        p, 0, ld);
+                Matmul.gemm(null, rows, maxKeys, headDim, new Matmul.RowMajorA(dOut.data, doIdx, dOut.cols), valuesT, 1f,
+                        false, ds, 0, ld);
                 for (int r = 0; r < rows; r++) {
                     int keys = kl - ql + j0 + r + 1;
                     int row = r * ld;
