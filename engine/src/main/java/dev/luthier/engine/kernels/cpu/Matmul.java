@@ -647,6 +647,7 @@ final class Matmul {
         float[][] partial = new float[tasks][];
         pool.forEach(tasks, t -> {
             float[] acc = new float[m * k];
+            float[] coefs = new float[m];
             float[] widened = wMapped == null ? null : Scratch.get().widened(k);
             for (int row = bounds[t]; row < bounds[t + 1]; row++) {
                 float[] wr;
@@ -659,11 +660,13 @@ final class Matmul {
                     wr = wArr;
                     wb = wOff + row * k;
                 }
-                for (int i = 0; i < m; i++) {
-                    float coef = a[aOff + i * n + row];
-                    if (coef != 0f) {
-                        axpy(coef, wr, wb, acc, i * k, k);
+                if (m == 1) {
+                    axpy(a[aOff + row], wr, wb, acc, 0, k);
+                } else {
+                    for (int i = 0; i < m; i++) {
+                        coefs[i] = a[aOff + i * n + row];
                     }
+                    accumulateRow(coefs, m, wr, wb, k, acc);
                 }
             }
             partial[t] = acc;
@@ -674,6 +677,25 @@ final class Matmul {
                 s += partial[t][i];
             }
             store(y, yOff + i, alpha * s, accumulate);
+        }
+    }
+
+    /** acc[i*k + j] += coefs[i] * w[wOff + j] for i < m, j < k: each vector of the w row is loaded once for all rows. */
+    private static void accumulateRow(float[] coefs, int m, float[] w, int wOff, int k, float[] acc) {
+        int j = 0;
+        int bound = S.loopBound(k);
+        for (; j < bound; j += L) {
+            FloatVector wv = FloatVector.fromArray(S, w, wOff + j);
+            for (int i = 0; i < m; i++) {
+                int idx = i * k + j;
+                wv.fma(FloatVector.broadcast(S, coefs[i]), FloatVector.fromArray(S, acc, idx)).intoArray(acc, idx);
+            }
+        }
+        for (; j < k; j++) {
+            float wj = w[wOff + j];
+            for (int i = 0; i < m; i++) {
+                acc[i * k + j] += coefs[i] * wj;
+            }
         }
     }
 
