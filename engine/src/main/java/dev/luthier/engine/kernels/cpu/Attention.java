@@ -18,6 +18,8 @@ final class Attention {
     private static final int L = S.length();
     /** Query rows per block: enough to amortise packing the keys, few enough to spread over threads. */
     private static final int QUERY_BLOCK = 64;
+    /** Below this many query rows per kv head, scores are computed row by row instead of through packed keys. */
+    private static final int DIRECT_ROWS = 4;
 
     private Attention() {
     }
@@ -129,6 +131,10 @@ final class Attention {
         int ld = maxKeys;
         Buffers buf = Buffers.get(rows * ld);
         float[] p = buf.p, inv = buf.inv;
+        if (rows * group < DIRECT_ROWS) {
+            forwardRowsDirect(q, k, v, out, lse, spans, s, g, j0, j1, group, headDim, scale, p);
+            return;
+        }
         Matmul.PrepackedB keysT = Matmul.prepack(new Matmul.TransposedB(k.data, k.at(ks, kvCol), k.cols), headDim,
                 maxKeys, buf.keys(headDim * Matmul.roundUp(maxKeys, Matmul.NR)));
         for (int h = g * group; h < (g + 1) * group; h++) {
@@ -152,6 +158,37 @@ final class Attention {
                 int o = outIdx + r * out.cols;
                 for (int d = 0; d < headDim; d++) {
                     out.data[o + d] *= inv[r];
+                }
+            }
+        }
+    }
+
+    /**
+     * The same for a few query rows (decode): packing a long cache of keys would cost more than the dot products,
+     * so each row takes its scores as dot products and its output as a sum of value rows.
+     */
+    private static void forwardRowsDirect(CpuTensor q, CpuTensor k, CpuTensor v, CpuTensor out, CpuTensor lse,
+                                          AttentionSpans spans, int s, int g, int j0, int j1, int group, int headDim,
+                                          float scale, float[] scores) {
+        int kvCol = g * headDim;
+        int qs = spans.queryStart()[s], ql = spans.queryLen()[s], ks = spans.keyStart()[s], kl = spans.keyLen()[s];
+        for (int h = g * group; h < (g + 1) * group; h++) {
+            for (int j = j0; j < j1; j++) {
+                int qIdx = q.at(qs + j, h * headDim);
+                int keys = kl - ql + j + 1;
+                for (int c = 0; c < keys; c++) {
+                    scores[c] = scale * VectorOps.dot(q.data, qIdx, k.data, k.at(ks + c, kvCol), headDim);
+                }
+                float max = VectorOps.max(scores, 0, keys);
+                float sum = VectorOps.expInPlace(scores, 0, keys, max);
+                int oIdx = out.at(qs + j, h * headDim);
+                java.util.Arrays.fill(out.data, oIdx, oIdx + headDim, 0f);
+                float inv = 1f / sum;
+                for (int c = 0; c < keys; c++) {
+                    VectorOps.axpy(scores[c] * inv, v.data, v.at(ks + c, kvCol), out.data, oIdx, headDim);
+                }
+                if (lse != null) {
+                    lse.data[lse.at(qs + j, h)] = max + (float) Math.log(sum);
                 }
             }
         }
