@@ -250,8 +250,8 @@ class CpuAttentionTest {
         int qHeads = 4, kvHeads = 2, hd = 16;
         float scale = 0.25f;
         // training: sequences longer than a query block (64), forward and backward
-        AttentionSpans train = AttentionSpans.selfAttention(new int[]{0, 150}, new int[]{150, 70});
-        int t = 220;
+        AttentionSpans train = AttentionSpans.selfAttention(new int[]{0, 100}, new int[]{100, 70});
+        int t = 170;
         float[] q = random(rnd, t * qHeads * hd), k = random(rnd, t * kvHeads * hd), v = random(rnd, t * kvHeads * hd);
         float[] dOut = random(rnd, t * qHeads * hd);
         CpuTensor qt = tensor(q, t, qHeads * hd), kt = tensor(k, t, kvHeads * hd), vt = tensor(v, t, kvHeads * hd);
