@@ -26,7 +26,11 @@ class HfModelWriterTest {
                 Transformer direct = new Transformer(c, RandomModel.weights(c, k, 3, 0.2, DType.F32, arena), k, 64);
                 float[] a = logits(loaded.transformer(), tokens, k);
                 float[] b = logits(direct, tokens, k);
-                assertThat(a).containsExactly(b);
+                // Same weights, same kernels: agreement up to float summation order (the file path maps, the direct one copies).
+                assertThat(a).hasSameSizeAs(b);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat((double) Math.abs(a[i] - b[i])).isLessThanOrEqualTo(1e-5);
+                }
             }
         }
     }

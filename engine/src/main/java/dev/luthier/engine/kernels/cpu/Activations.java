@@ -24,7 +24,6 @@ final class Activations {
 
     static void swiglu(WorkerPool pool, CpuTensor gate, CpuTensor up, CpuTensor out) {
         check("swiglu", gate, up, out);
-        int n = gate.length();
         ParallelRows.forRange(pool, gate.rows, 20L * gate.cols, (r0, r1) -> {
             float[] g = gate.data, u = up.data, o = out.data;
             int gi = gate.at(r0, 0), ui = up.at(r0, 0), oi = out.at(r0, 0);

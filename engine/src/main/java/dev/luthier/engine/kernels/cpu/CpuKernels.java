@@ -45,6 +45,15 @@ public final class CpuKernels implements Kernels {
                 + (t == null ? "null" : t.getClass().getSimpleName() + t.shapeString() + " " + t.dtype()));
     }
 
+    /** A weight operand: an F32 heap tensor or a mapped weight of any dtype. */
+    static Tensor weightOperand(Tensor t, String what) {
+        if (t instanceof CpuTensor || t instanceof MappedTensor) {
+            return t;
+        }
+        throw new IllegalArgumentException(what + ": expected a CPU tensor, got "
+                + (t == null ? "null" : t.getClass().getSimpleName() + t.shapeString()));
+    }
+
     private static CpuTensor f32OrNull(Tensor t, String what) {
         return t == null ? null : f32(t, what);
     }
@@ -72,6 +81,7 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public float[] toHost(Tensor t) {
+        weightOperand(t, "toHost");
         if (t instanceof CpuTensor c) {
             return Arrays.copyOfRange(c.data, c.offset, c.offset + c.length());
         }
@@ -95,6 +105,7 @@ public final class CpuKernels implements Kernels {
     @Override
     public void copy(Tensor src, Tensor dst) {
         sameShape("copy", src, dst);
+        weightOperand(src, "copy src");
         CpuTensor d = f32(dst, "copy dst");
         if (src instanceof CpuTensor s) {
             System.arraycopy(s.data, s.offset, d.data, d.offset, s.length());
@@ -114,6 +125,7 @@ public final class CpuKernels implements Kernels {
     @Override
     public void matmulNT(Tensor x, Tensor w, Tensor y, float alpha, boolean accumulate) {
         CpuTensor xt = f32(x, "matmulNT x"), yt = f32(y, "matmulNT y");
+        weightOperand(w, "matmulNT w");
         int m = x.rows(), k = x.cols(), n = w.rows();
         if (w.cols() != k || y.rows() != m || y.cols() != n) {
             throw new IllegalArgumentException("matmulNT: x " + x.shapeString() + " * w" + w.shapeString() + "ᵀ -> y "
@@ -135,6 +147,7 @@ public final class CpuKernels implements Kernels {
     @Override
     public void matmulNN(Tensor a, Tensor w, Tensor y, float alpha, boolean accumulate) {
         CpuTensor at = f32(a, "matmulNN a"), yt = f32(y, "matmulNN y");
+        weightOperand(w, "matmulNN w");
         int m = a.rows(), n = a.cols(), k = w.cols();
         if (w.rows() != n || y.rows() != m || y.cols() != k) {
             throw new IllegalArgumentException("matmulNN: a " + a.shapeString() + " * w" + w.shapeString() + " -> y "
@@ -235,6 +248,7 @@ public final class CpuKernels implements Kernels {
     @Override
     public void embeddingLookup(Tensor table, int[] ids, Tensor out) {
         CpuTensor o = f32(out, "embeddingLookup out");
+        weightOperand(table, "embeddingLookup table");
         int d = table.cols();
         if (out.rows() != ids.length || out.cols() != d) {
             throw new IllegalArgumentException("embeddingLookup: table " + table.shapeString() + ", " + ids.length

@@ -11,18 +11,25 @@ import java.util.function.IntConsumer;
  * that know how to pack themselves, plus streaming paths for few rows (decode), where packing the weight would
  * cost more than reading it once.
  *
- * <p>Blocking: B is packed in blocks of KC x NC into micro-panels of NR = two vectors of columns, A in blocks of
- * MC x KC into 4-row micro-panels, and a 4 x NR micro-kernel (8 accumulators, 2 B loads, 4 broadcasts: 14 live
- * vector registers) runs over them; with 256-bit vectors that is the 4x16 kernel. Larger tiles spill under C2
- * on AVX2 (see cpu-limits.md §3). The vector width is the platform's preferred one, so AVX-512 machines get 4x32.
+ * <p>Blocking: per call, all of B (K x NC columns) is packed once into micro-panels of NR = two vectors of
+ * columns, shared by every thread; then blocks of MC rows of A are packed into MR-row micro-panels and an MR x NR
+ * micro-kernel runs over them, the row blocks being dynamic tasks. With 256-bit vectors (AVX2) the kernel is 4x16
+ * (8 accumulators, 2 B loads, 4 broadcasts: 14 live registers; larger tiles spill under C2, see cpu-limits.md §3);
+ * with 512-bit vectors (AVX-512, 32 registers) it is 8x32. The vector width is the platform's preferred one.
  */
 final class Matmul {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 4;
+    /**
+     * Rows of the micro-kernel. AVX-512 has 32 vector registers, room for an 8-row tile (16 accumulators), which
+     * hides the 4-cycle FMA latency better; AVX2 has 16, where only the 4-row tile avoids spills.
+     */
+    static final int MR = Integer.getInteger("luthier.mr", L >= 16 ? 8 : 4) == 4 ? 4 : 8;
     static final int NR = 2 * L;
     /** Keeps a B micro-panel (KC x NR floats) at about 24 KB, so that it stays in L1 while A panels stream past. */
     static final int KC = 6144 / NR;
+    /** One k-step of a packed A micro-panel (MR floats) as a single vector. */
+    static final VectorSpecies<Float> A_ROW = MR == 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MC = 64;
     static final int NC = 3072;
     /** Upper bound on the packed B block (K x NC floats). */
@@ -82,12 +89,7 @@ final class Matmul {
                 int col = i0 + ip;
                 if (rowsHere == MR) {
                     for (int k = 0; k < kc; k++) {
-                        int src = off + (k0 + k) * ld + col;
-                        int d = p + k * MR;
-                        dst[d] = a[src];
-                        dst[d + 1] = a[src + 1];
-                        dst[d + 2] = a[src + 2];
-                        dst[d + 3] = a[src + 3];
+                        FloatVector.fromArray(A_ROW, a, off + (k0 + k) * ld + col).intoArray(dst, p + k * MR);
                     }
                 } else {
                     for (int k = 0; k < kc; k++) {
@@ -127,6 +129,33 @@ final class Matmul {
             }
             packRowMajor(rows, 0, nc, kc, nc, dst, dstOff);
         }
+    }
+
+    /** B already in the micro-panel layout of all of K (as {@link #prepack} writes it), reused across products. */
+    record PrepackedB(float[] panels, int k, int ncPad) implements PanelsB {
+        @Override
+        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
+            int kcMax = kcMax(k);
+            int src = (k0 / kcMax) * kcMax * ncPad + (j0 / NR) * kc * NR;
+            System.arraycopy(panels, src, dst, dstOff, roundUp(nc, NR) * kc);
+        }
+    }
+
+    /** Packs all of B[k, n] into {@code buffer} (at least k * roundUp(n, NR) floats), in the layout gemm uses. */
+    static PrepackedB prepack(PanelsB b, int k, int n, float[] buffer) {
+        int kcMax = kcMax(k);
+        int ncPad = roundUp(n, NR);
+        Scratch scratch = Scratch.get();
+        for (int pc = 0, blk = 0; pc < k; pc += kcMax, blk++) {
+            b.pack(pc, Math.min(kcMax, k - pc), 0, n, buffer, blk * kcMax * ncPad, scratch);
+        }
+        return new PrepackedB(buffer, k, ncPad);
+    }
+
+    /** Rows of B per packed block: K split into equal blocks of at most KC. */
+    static int kcMax(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     /** B(k,j) = w(j,k) of a low-precision or mapped weight. */
@@ -220,7 +249,7 @@ final class Matmul {
 
     // ------------------------------------------------------------------ GEMM
 
-    /** C[M,N] = alpha * A * B (+ C when accumulate), C at c[cOff + i*ldc + j]. */
+    /** C[M,N] = alpha * A * B (+ C when accumulate), C at c[cOff + i*ldc + j]; a null pool runs on the caller. */
     static void gemm(WorkerPool pool, int m, int n, int k, PanelsA a, PanelsB b, float alpha, boolean accumulate,
                      float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
@@ -235,9 +264,8 @@ final class Matmul {
             return;
         }
         long flops = 2L * m * n * k;
-        int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
-        int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int threads = pool == null || flops < PARALLEL_FLOPS ? 1 : pool.threads();
+        int kcMax = kcMax(k);
         // the packed B block holds all of K for NC columns; NC shrinks for very long K to bound its size
         int nc0 = Math.max(NR, Math.min(NC, (PACKED_B_FLOATS / k) / NR * NR));
         Scratch callerScratch = Scratch.get();
@@ -326,14 +354,101 @@ final class Matmul {
     }
 
     private static void microKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
-                                   int mr, int nr, float alpha, boolean accumulate, float[] edge) {
+                                    int mr, int nr, float alpha, boolean accumulate, float[] edge) {
+        if (MR == 8) {
+            microKernel8(ap, aOff, bp, bOff, kc, edge);
+            storeTile(edge, c, cIdx, ldc, mr, nr, alpha, accumulate);
+        } else {
+            microKernel4(ap, aOff, bp, bOff, kc, c, cIdx, ldc, mr, nr, alpha, accumulate, edge);
+        }
+    }
+
+    /** The 8 x NR tile into {@code tile} (row-major, NR wide); kept small so that C2 inlines every vector operation. */
+    private static void microKernel8(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = bOff + kk * NR;
+            int ai = aOff + kk * 8;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, 2 * L);
+        c11.intoArray(tile, 3 * L);
+        c20.intoArray(tile, 4 * L);
+        c21.intoArray(tile, 5 * L);
+        c30.intoArray(tile, 6 * L);
+        c31.intoArray(tile, 7 * L);
+        c40.intoArray(tile, 8 * L);
+        c41.intoArray(tile, 9 * L);
+        c50.intoArray(tile, 10 * L);
+        c51.intoArray(tile, 11 * L);
+        c60.intoArray(tile, 12 * L);
+        c61.intoArray(tile, 13 * L);
+        c70.intoArray(tile, 14 * L);
+        c71.intoArray(tile, 15 * L);
+    }
+
+    /** C rows += / = alpha * tile rows, for the mr x nr valid part of the tile. */
+    private static void storeTile(float[] tile, float[] c, int cIdx, int ldc, int mr, int nr, float alpha,
+                                  boolean accumulate) {
+        if (nr == NR) {
+            for (int r = 0; r < mr; r++) {
+                storeRow(c, cIdx + r * ldc, FloatVector.fromArray(S, tile, r * NR),
+                        FloatVector.fromArray(S, tile, r * NR + L), alpha, accumulate);
+            }
+            return;
+        }
+        for (int r = 0; r < mr; r++) {
+            int row = cIdx + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                float v = alpha * tile[r * NR + j];
+                c[row + j] = accumulate ? c[row + j] + v : v;
+            }
+        }
+    }
+
+    private static void microKernel4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cIdx, int ldc,
+                                     int mr, int nr, float alpha, boolean accumulate, float[] edge) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         for (int kk = 0; kk < kc; kk++) {
             int bi = bOff + kk * NR;
-            int ai = aOff + kk * MR;
+            int ai = aOff + kk * 4;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
@@ -349,7 +464,7 @@ final class Matmul {
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
-        if (mr == MR && nr == NR) {
+        if (mr == 4 && nr == NR) {
             storeRow(c, cIdx, c00, c01, alpha, accumulate);
             storeRow(c, cIdx + ldc, c10, c11, alpha, accumulate);
             storeRow(c, cIdx + 2 * ldc, c20, c21, alpha, accumulate);
@@ -398,7 +513,9 @@ final class Matmul {
         System.arraycopy(x, xOff, xs, 0, m * k);
         long flops = 2L * m * n * k;
         int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
-        int[] bounds = split(n, threads * 4, 4);
+        // chunks of about a megabyte of weights, taken dynamically: a preempted thread holds up only its chunk
+        int parts = threads == 1 ? 1 : (int) Math.max(4L * threads, (long) n * k / (1 << 18));
+        int[] bounds = split(n, parts, 4);
         pool.forEach(bounds.length - 1, t -> {
             int j0 = bounds[t], j1 = bounds[t + 1];
             float[] wRows;
@@ -530,6 +647,7 @@ final class Matmul {
         float[][] partial = new float[tasks][];
         pool.forEach(tasks, t -> {
             float[] acc = new float[m * k];
+            float[] coefs = new float[m];
             float[] widened = wMapped == null ? null : Scratch.get().widened(k);
             for (int row = bounds[t]; row < bounds[t + 1]; row++) {
                 float[] wr;
@@ -542,11 +660,13 @@ final class Matmul {
                     wr = wArr;
                     wb = wOff + row * k;
                 }
-                for (int i = 0; i < m; i++) {
-                    float coef = a[aOff + i * n + row];
-                    if (coef != 0f) {
-                        axpy(coef, wr, wb, acc, i * k, k);
+                if (m == 1) {
+                    axpy(a[aOff + row], wr, wb, acc, 0, k);
+                } else {
+                    for (int i = 0; i < m; i++) {
+                        coefs[i] = a[aOff + i * n + row];
                     }
+                    accumulateRow(coefs, m, wr, wb, k, acc);
                 }
             }
             partial[t] = acc;
@@ -557,6 +677,25 @@ final class Matmul {
                 s += partial[t][i];
             }
             store(y, yOff + i, alpha * s, accumulate);
+        }
+    }
+
+    /** acc[i*k + j] += coefs[i] * w[wOff + j] for i < m, j < k: each vector of the w row is loaded once for all rows. */
+    private static void accumulateRow(float[] coefs, int m, float[] w, int wOff, int k, float[] acc) {
+        int j = 0;
+        int bound = S.loopBound(k);
+        for (; j < bound; j += L) {
+            FloatVector wv = FloatVector.fromArray(S, w, wOff + j);
+            for (int i = 0; i < m; i++) {
+                int idx = i * k + j;
+                wv.fma(FloatVector.broadcast(S, coefs[i]), FloatVector.fromArray(S, acc, idx)).intoArray(acc, idx);
+            }
+        }
+        for (; j < k; j++) {
+            float wj = w[wOff + j];
+            for (int i = 0; i < m; i++) {
+                acc[i * k + j] += coefs[i] * wj;
+            }
         }
     }
 

@@ -21,7 +21,8 @@ final class ParallelRows {
             body.run(0, count);
             return;
         }
-        int[] bounds = Matmul.split(count, threads, 1);
+        // a few chunks per thread, taken dynamically, so that a preempted thread delays only its own chunk
+        int[] bounds = Matmul.split(count, 4 * threads, 1);
         pool.forEach(bounds.length - 1, t -> body.run(bounds[t], bounds[t + 1]));
     }
 }

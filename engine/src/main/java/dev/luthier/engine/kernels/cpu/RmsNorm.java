@@ -1,6 +1,7 @@
 package dev.luthier.engine.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** RMSNorm over each row, in float32 as Hugging Face computes it: {@code (x * rstd) * w}. */
 final class RmsNorm {
@@ -61,13 +62,26 @@ final class RmsNorm {
             for (int r = r0; r < r1; r++) {
                 int xi = x.at(r, 0), gi = dOut.at(r, 0), di = dx.at(r, 0);
                 float rs = rstd.data[rstd.at(r, 0)];
-                double dot = 0;
-                for (int c = 0; c < d; c++) {
-                    dot += (double) gd[gi + c] * wd[w.offset + c] * xd[xi + c];
+                int wOff = w.offset;
+                FloatVector acc = FloatVector.zero(VectorOps.S);
+                int c = 0;
+                for (; c <= d - L; c += L) {
+                    FloatVector g = FloatVector.fromArray(VectorOps.S, gd, gi + c).mul(FloatVector.fromArray(VectorOps.S, wd, wOff + c));
+                    acc = g.fma(FloatVector.fromArray(VectorOps.S, xd, xi + c), acc);
+                }
+                double dot = acc.reduceLanes(VectorOperators.ADD);
+                for (; c < d; c++) {
+                    dot += (double) gd[gi + c] * wd[wOff + c] * xd[xi + c];
                 }
                 float coef = (float) (dot * rs * rs * rs / d);
-                for (int c = 0; c < d; c++) {
-                    dxd[di + c] += rs * (gd[gi + c] * wd[w.offset + c]) - coef * xd[xi + c];
+                FloatVector rsV = FloatVector.broadcast(VectorOps.S, rs), coefV = FloatVector.broadcast(VectorOps.S, coef);
+                for (c = 0; c <= d - L; c += L) {
+                    FloatVector g = FloatVector.fromArray(VectorOps.S, gd, gi + c).mul(FloatVector.fromArray(VectorOps.S, wd, wOff + c));
+                    FloatVector xv = FloatVector.fromArray(VectorOps.S, xd, xi + c);
+                    FloatVector.fromArray(VectorOps.S, dxd, di + c).add(g.mul(rsV).sub(xv.mul(coefV))).intoArray(dxd, di + c);
+                }
+                for (; c < d; c++) {
+                    dxd[di + c] += rs * (gd[gi + c] * wd[wOff + c]) - coef * xd[xi + c];
                 }
             }
         });

@@ -7,23 +7,45 @@ import java.util.function.IntConsumer;
 
 /**
  * Persistent worker threads for data-parallel loops. Hand-offs through an executor cost tens of microseconds, which
- * is the whole budget of a decode-sized matmul, so idle workers spin briefly on a volatile epoch and only then park.
- * The calling thread takes part in the work. Calls made while the pool is busy (from a worker, or from another
- * thread) run serially on the caller.
+ * is the whole budget of a decode-sized matmul, so idle workers spin briefly on a volatile job field and only then
+ * park. The calling thread takes part in the work and waits only for tasks that were actually taken, never for a
+ * worker to wake up: on a shared machine a descheduled worker then costs nothing but its share of the work.
+ * Calls made while the pool is busy (from a worker, or from another thread) run serially on the caller.
  */
 final class WorkerPool implements AutoCloseable {
     private static final int SPINS_BEFORE_PARK = 20_000;
     private static final int SPINS_BEFORE_YIELD = 2_000;
 
+    /** One parallel loop; its counters are its own, so a worker that wakes late finds it exhausted. */
+    private static final class Job {
+        final IntConsumer body;
+        final int tasks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(IntConsumer body, int tasks) {
+            this.body = body;
+            this.tasks = tasks;
+        }
+
+        void runTasks() {
+            for (int i; (i = next.getAndIncrement()) < tasks; ) {
+                try {
+                    body.accept(i);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger nextTask = new AtomicInteger();
-    private final AtomicInteger busyWorkers = new AtomicInteger();
-    private volatile long epoch;
+    private volatile Job job;
     private volatile boolean closed;
-    private IntConsumer body;
-    private int taskCount;
-    private volatile Throwable failure;
 
     WorkerPool(int threads) {
         if (threads < 1) {
@@ -45,65 +67,41 @@ final class WorkerPool implements AutoCloseable {
         if (tasks <= 0) {
             return;
         }
-        if (tasks == 1 || workers.length == 0 || closed || !lock.tryLock()) {
+        if (tasks == 1 || workers.length == 0 || closed || lock.isHeldByCurrentThread() || !lock.tryLock()) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
         try {
-            if (lock.getHoldCount() > 1) {
-                for (int i = 0; i < tasks; i++) {
-                    body.accept(i);
-                }
-                return;
-            }
-            this.body = body;
-            this.taskCount = tasks;
-            this.failure = null;
-            nextTask.set(0);
-            busyWorkers.set(workers.length);
-            epoch++;
+            Job j = new Job(body, tasks);
+            job = j;
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w);
                 }
             }
-            runTasks();
+            j.runTasks();
             int spins = 0;
-            while (busyWorkers.get() != 0) {
+            while (j.done.get() < tasks) {
                 if (++spins < SPINS_BEFORE_YIELD) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
                 }
             }
-            this.body = null;
-            Throwable t = failure;
+            Throwable t = j.failure;
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
             if (t != null) {
-                failure = null;
-                if (t instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (t instanceof Error e) {
-                    throw e;
-                }
                 throw new RuntimeException(t);
             }
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void runTasks() {
-        IntConsumer b = body;
-        int n = taskCount;
-        for (int i; (i = nextTask.getAndIncrement()) < n; ) {
-            try {
-                b.accept(i);
-            } catch (Throwable t) {
-                failure = t;
-            }
         }
     }
 
@@ -125,15 +123,16 @@ final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            long seen = 0;
+            Job seen = null;
             while (!closed) {
                 int spins = 0;
-                while (epoch == seen && !closed) {
+                Job j;
+                while ((j = job) == seen && !closed) {
                     if (++spins < SPINS_BEFORE_PARK) {
                         Thread.onSpinWait();
                     } else {
                         parked = true;
-                        if (epoch == seen && !closed) {
+                        if (job == seen && !closed) {
                             LockSupport.park(this);
                         }
                         parked = false;
@@ -142,9 +141,8 @@ final class WorkerPool implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                seen = epoch;
-                runTasks();
-                busyWorkers.decrementAndGet();
+                seen = j;
+                j.runTasks();
             }
         }
     }

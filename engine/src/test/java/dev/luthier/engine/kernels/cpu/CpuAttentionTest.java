@@ -338,6 +338,44 @@ class CpuAttentionTest {
     }
 
     @Test
+    void longSequencesSpanSeveralQueryBlocks() {
+        Random rnd = new Random(15);
+        int qHeads = 4, kvHeads = 2, hd = 16;
+        float scale = 0.25f;
+        // training: sequences longer than a query block (64), forward and backward
+        AttentionSpans train = AttentionSpans.selfAttention(new int[]{0, 100}, new int[]{100, 70});
+        int t = 170;
+        float[] q = random(rnd, t * qHeads * hd), k = random(rnd, t * kvHeads * hd), v = random(rnd, t * kvHeads * hd);
+        float[] dOut = random(rnd, t * qHeads * hd);
+        CpuTensor qt = tensor(q, t, qHeads * hd), kt = tensor(k, t, kvHeads * hd), vt = tensor(v, t, kvHeads * hd);
+        CpuTensor out = new CpuTensor(t, qHeads * hd), lse = new CpuTensor(t, qHeads);
+        THREADED.attention(qt, kt, vt, out, lse, train, qHeads, kvHeads, hd, scale);
+        double[] wantLse = new double[t * qHeads];
+        double[] want = referenceForward(q, k, v, train, t, qHeads, kvHeads, hd, scale, wantLse);
+        assertClose("out", host(out), want, null, 1e-5, 2e-6);
+        assertClose("lse", host(lse), wantLse, null, 1e-5, 2e-6);
+        CpuTensor dq = new CpuTensor(t, qHeads * hd), dk = new CpuTensor(t, kvHeads * hd), dv = new CpuTensor(t, kvHeads * hd);
+        THREADED.attentionBackward(tensor(dOut, t, qHeads * hd), qt, kt, vt, out, lse, train, qHeads, kvHeads, hd, scale,
+                dq, dk, dv);
+        double[][] wantGrad = referenceBackward(dOut, q, k, v, train, t, t, qHeads, kvHeads, hd, scale);
+        CpuTensor[] got = {dq, dk, dv};
+        for (int i = 0; i < 3; i++) {
+            assertClose("grad " + i, host(got[i]), wantGrad[i], abs(wantGrad[i]), 2e-5, 0);
+        }
+        // decode-style: 70 new queries against 200 cached keys
+        AttentionSpans decode = new AttentionSpans(new int[]{0}, new int[]{70}, new int[]{10}, new int[]{200});
+        int tq = 70, tk = 210;
+        float[] q2 = random(rnd, tq * qHeads * hd), k2 = random(rnd, tk * kvHeads * hd), v2 = random(rnd, tk * kvHeads * hd);
+        CpuTensor out2 = new CpuTensor(tq, qHeads * hd), lse2 = new CpuTensor(tq, qHeads);
+        SINGLE.attention(tensor(q2, tq, qHeads * hd), tensor(k2, tk, kvHeads * hd), tensor(v2, tk, kvHeads * hd), out2, lse2,
+                decode, qHeads, kvHeads, hd, scale);
+        double[] wantLse2 = new double[tq * qHeads];
+        double[] want2 = referenceForward(q2, k2, v2, decode, tq, qHeads, kvHeads, hd, scale, wantLse2);
+        assertClose("decode out", host(out2), want2, null, 1e-5, 2e-6);
+        assertClose("decode lse", host(lse2), wantLse2, null, 1e-5, 2e-6);
+    }
+
+    @Test
     void badShapesThrow() {
         CpuTensor q = new CpuTensor(4, 32), k = new CpuTensor(4, 16), v = new CpuTensor(4, 16), out = new CpuTensor(4, 32);
         AttentionSpans spans = AttentionSpans.selfAttention(new int[]{0}, new int[]{4});
