@@ -88,6 +88,7 @@ public final class RestClient {
 
     /** The base model and LoRA settings of a checkpoint (own or public). */
     public WeightsInfoResponse getWeightsInfo(String tinkerPath) {
+        TinkerPath.parse(tinkerPath);
         return rt.postJson("weights_info", new WeightsInfoRequest(tinkerPath)).json(WeightsInfoResponse.class);
     }
 
