@@ -348,6 +348,11 @@ public final class TrainingClient {
         return posted.thenCompose(id -> rt.poller().poll(id, requestType, type));
     }
 
+    /** The seq_id the next call will take (for tests). */
+    int nextSeqId() {
+        return sequencer.nextSeqId();
+    }
+
     @Override
     public String toString() {
         return "TrainingClient[" + modelId + ", next seq_id " + sequencer.nextSeqId() + "]";
