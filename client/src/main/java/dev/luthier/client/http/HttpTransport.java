@@ -67,6 +67,6 @@ public final class HttpTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        http.shutdownNow();
     }
 }
