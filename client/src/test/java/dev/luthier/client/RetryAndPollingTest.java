@@ -141,6 +141,22 @@ class RetryAndPollingTest {
     }
 
     @Test
+    void closingEndsPendingPolls() {
+        fake.on("create_model", 200, "{\"request_id\": \"r1\"}");
+        fake.on("retrieve_future", 200, MODEL);
+        var c = new ServiceClient(options());
+        TrainingClient t = c.createLoraTrainingClient("m", 4);
+        fake.on("optim_step", 200, "{\"request_id\": \"r2\"}");
+        fake.on("retrieve_future", 408, "{\"type\": \"try_again\"}");
+        var pending = t.optimStep(AdamParams.defaults());
+        long start = System.nanoTime();
+        c.close();
+        assertThatThrownBy(pending::join).satisfies(e -> assertThat(e instanceof java.util.concurrent.CancellationException
+                || e.getCause() instanceof java.util.concurrent.CancellationException).as(e.toString()).isTrue());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void environmentDefaults() {
         ClientOptions o = ClientOptions.fromEnvironment(java.util.Map.of("TINKER_API_KEY", "tml-a", "LUTHIER_API_KEY", "tml-b"));
         assertThat(o.apiKey()).isEqualTo("tml-b");
