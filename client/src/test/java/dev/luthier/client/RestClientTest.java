@@ -7,7 +7,6 @@ import dev.luthier.client.rest.RestClient;
 import dev.luthier.client.training.TrainingClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,8 +89,6 @@ class RestClientTest {
     }
 
     @Test
-    @Disabled("server bug: DELETE .../checkpoints/<ckpt>/publish is routed to DELETE .../checkpoints/<ckpt> (greedy <ckpt>),"
-            + " which answers 400 'checkpoint name must not contain /'")
     void unpublishMakesACheckpointPrivateAgain() {
         RestClient rest = service.createRestClient();
         TrainingClient training = service.createLoraTrainingClient(LoopbackServer.MODEL, 4);

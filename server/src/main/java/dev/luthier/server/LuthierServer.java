@@ -76,6 +76,7 @@ public final class LuthierServer implements AutoCloseable {
         try {
             Instant now = Instant.now();
             futures.evictExpired();
+            service.pruneSampleDedupe();
             storage.futures().expireCompletedBefore(now.minus(config.futureRetention()));
             for (Checkpoint cp : storage.checkpoints().listExpired(now, 100)) {
                 checkpoints.delete(cp.tinkerPath());

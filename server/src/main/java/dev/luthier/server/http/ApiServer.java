@@ -130,11 +130,11 @@ public final class ApiServer implements AutoCloseable {
         app.post(PREFIX + "get_info", ctx -> json(ctx, service.getInfo(read(ctx, GetInfoRequest.class).modelId())));
         app.post(PREFIX + "forward_backward", this::forwardBackward);
         app.post(PREFIX + "forward", ctx -> {
-            ForwardBackwardRequest req = read(ctx, ForwardRequest.class).asForwardBackward();
+            ForwardBackwardRequest req = readTraining(ctx, ForwardRequest.class, "Forward").asForwardBackward();
             json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req)));
         });
         app.post(PREFIX + "optim_step", ctx -> {
-            OptimStepRequest req = read(ctx, OptimStepRequest.class);
+            OptimStepRequest req = readTraining(ctx, OptimStepRequest.class, "OptimStep");
             TrainingOp op;
             try {
                 op = new TrainingOp.OptimStep(WireConversions.adam(req.adamParams()));
@@ -144,11 +144,11 @@ public final class ApiServer implements AutoCloseable {
             json(ctx, service.submit(req.modelId(), req.seqId(), op));
         });
         app.post(PREFIX + "save_weights", ctx -> {
-            SaveWeightsRequest req = read(ctx, SaveWeightsRequest.class);
+            SaveWeightsRequest req = readTraining(ctx, SaveWeightsRequest.class, "SaveWeights");
             json(ctx, service.submit(req.modelId(), req.seqId(), new TrainingOp.SaveState(req.path(), req.ttlSeconds())));
         });
         app.post(PREFIX + "save_weights_for_sampler", ctx -> {
-            SaveWeightsForSamplerRequest req = read(ctx, SaveWeightsForSamplerRequest.class);
+            SaveWeightsForSamplerRequest req = readTraining(ctx, SaveWeightsForSamplerRequest.class, "SaveWeightsForSampler");
             TrainingOp op = req.named() ? new TrainingOp.SaveForSampler(req.path(), null, req.ttlSeconds())
                     : req.samplingSessionSeqId() != null
                     ? new TrainingOp.SaveForSampler(null, req.unnamedSamplerId(), req.ttlSeconds())
@@ -156,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
             json(ctx, service.submit(req.modelId(), req.seqId(), op));
         });
         app.post(PREFIX + "load_weights", ctx -> {
-            LoadWeightsRequest req = read(ctx, LoadWeightsRequest.class);
+            LoadWeightsRequest req = readTraining(ctx, LoadWeightsRequest.class, "LoadWeights");
             if (req.mode() != LoadWeightsRequest.Mode.MODEL) {
                 throw ServiceException.badRequest("load_weights addressed to a session (create_model_via_load_weights) is not enabled on this server");
             }
@@ -189,7 +189,7 @@ public final class ApiServer implements AutoCloseable {
             byte[] body = ContentEncoding.decode(ctx.bodyAsBytes(), ctx.header("Content-Encoding"), maxBodyBytes);
             req = WireProto.decodeForwardBackwardRequest(body);
         } else {
-            req = read(ctx, ForwardBackwardRequest.class);
+            req = readTraining(ctx, ForwardBackwardRequest.class, "ForwardBackward");
         }
         json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req)));
     }
@@ -245,6 +245,28 @@ public final class ApiServer implements AutoCloseable {
 
     static ApiKeyAuth.Principal principal(Context ctx) {
         return ctx.attribute("principal");
+    }
+
+    /**
+     * Reads a sequenced training request. When the body is malformed but still names its model and seq_id, that
+     * seq_id is consumed by a request that fails through its future, so later requests of the run do not wait for
+     * a gap that will never fill; the caller still gets the 400.
+     */
+    private <T> T readTraining(Context ctx, Class<T> type, String operation) {
+        try {
+            return read(ctx, type);
+        } catch (WireFormatException e) {
+            try {
+                var tree = WireJson.readTree(ctx.bodyAsBytes());
+                if (tree.hasNonNull("model_id") && tree.path("seq_id").canConvertToInt() && service.run(tree.get("model_id").asText()).isPresent()) {
+                    service.submit(tree.get("model_id").asText(), tree.get("seq_id").asInt(),
+                            new TrainingOp.Invalid(operation, "malformed request: " + e.getMessage()));
+                }
+            } catch (RuntimeException ignored) {
+                // Not even JSON: nothing to consume.
+            }
+            throw e;
+        }
     }
 
     static <T> T read(Context ctx, Class<T> type) {

@@ -55,11 +55,6 @@ final class RestRoutes {
             Page<Checkpoint> page = service.storage().checkpoints().listForOwner(owner(ctx), false, page(ctx, 100));
             json(ctx, new CheckpointsResponse(page.items().stream().map(RestRoutes::wireCheckpoint).toList(), cursor(page)));
         });
-        app.delete(prefix + "training_runs/{run}/checkpoints/<ckpt>", ctx -> {
-            Checkpoint cp = ownedCheckpoint(ctx);
-            service.checkpoints().delete(cp.tinkerPath());
-            ctx.status(204);
-        });
         app.post(prefix + "training_runs/{run}/checkpoints/<ckpt>/publish", ctx -> {
             Checkpoint cp = ownedCheckpoint(ctx);
             if (cp.isPublic()) {
@@ -81,6 +76,12 @@ final class RestRoutes {
             }
             service.storage().checkpoints().setExpiresAt(cp.tinkerPath(),
                     req.ttlSeconds() == null ? null : Instant.now().plusSeconds(req.ttlSeconds()));
+            ctx.status(204);
+        });
+        // The bare <ckpt> route comes after the routes with suffixes: <ckpt> matches across slashes.
+        app.delete(prefix + "training_runs/{run}/checkpoints/<ckpt>", ctx -> {
+            Checkpoint cp = ownedCheckpoint(ctx);
+            service.checkpoints().delete(cp.tinkerPath());
             ctx.status(204);
         });
         app.get(prefix + "training_runs/{run}/checkpoints/<ckpt>/archive", ctx -> {

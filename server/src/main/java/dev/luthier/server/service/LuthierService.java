@@ -207,6 +207,11 @@ public final class LuthierService implements AutoCloseable {
         storage.runs().setState(modelId, dev.luthier.server.storage.runs.RunState.UNLOADED, "unloaded by the client");
     }
 
+    /** Forgets sample dedupe keys whose requests are no longer kept. */
+    public void pruneSampleDedupe() {
+        sampleDedupe.values().removeIf(id -> futures.operation(id).isEmpty());
+    }
+
     /** True while a base model has training runs or sampling sessions that may use it. */
     public boolean hasWork(String baseModel) {
         return runs.values().stream().anyMatch(r -> r.baseModel().equals(baseModel))
@@ -302,8 +307,12 @@ public final class LuthierService implements AutoCloseable {
         String dedupeKey = req.seqId() == null ? null : sessionId + "#" + req.seqId();
         if (dedupeKey != null) {
             String known = sampleDedupe.get(dedupeKey);
-            if (known != null) {
+            if (known != null && futures.operation(known).isPresent()) {
                 return UntypedApiFuture.of(known);
+            }
+            if (known != null) {
+                // The original's result is gone (410): a resend is a new request.
+                sampleDedupe.remove(dedupeKey, known);
             }
         }
         ModelWorker worker;

@@ -206,7 +206,11 @@ class HttpProtocolTest {
         String outOfVocab = fwdBwdJson(model, 2, "cross_entropy").replace("[1,2,3,4,5]", "[1,2,3,4,99999]");
         JsonNode failed2 = json(await(json(server.post("forward_backward", outOfVocab)).get("request_id").asText(), null));
         assertThat(failed2.get("error").asText()).contains("outside the vocabulary");
-        JsonNode ok = result(server.post("forward_backward", fwdBwdJson(model, 3, "cross_entropy")));
+        // A malformed body that still names its model and seq_id answers 400 and consumes the seq_id, so the next
+        // request runs without waiting for a gap to time out.
+        String malformedFb = fwdBwdJson(model, 3, "cross_entropy").replace("\"dtype\": \"int64\"", "\"dtype\": \"complex\"");
+        assertThat(server.post("forward_backward", malformedFb).statusCode()).isEqualTo(400);
+        JsonNode ok = result(server.post("forward_backward", fwdBwdJson(model, 4, "cross_entropy")));
         assertThat(ok.get("metrics").get("loss:sum").asDouble()).isPositive();
         assertThat(json(server.get("healthz")).get("status").asText()).isEqualTo("ok");
     }

@@ -83,6 +83,9 @@ class RestRoutesTest {
             assertThat(w1.get("public").asBoolean()).isTrue();
             assertThat(w1.get("expires_at").isNull()).isFalse();
 
+            assertThat(method(s, "DELETE", "training_runs/" + model + "/checkpoints/weights/w1/publish", null).statusCode()).isEqualTo(204);
+            assertThat(method(s, "POST", "training_runs/" + model + "/checkpoints/weights/w1/publish", null).statusCode()).isEqualTo(204);
+
             JsonNode link = json(s.get("training_runs/" + model + "/checkpoints/sampler_weights/s1/archive"));
             String url = link.get("url").asText();
             HttpResponse<byte[]> archive = s.send(HttpRequest.newBuilder(URI.create(url)).GET().build());
