@@ -27,7 +27,7 @@ final class Matmul {
     static final int MR = Integer.getInteger("luthier.mr", L >= 16 ? 8 : 4) == 4 ? 4 : 8;
     static final int NR = 2 * L;
     /** Keeps a B micro-panel (KC x NR floats) at about 24 KB, so that it stays in L1 while A panels stream past. */
-    static final int KC = 6144 / NR;
+    static final int KC = Integer.getInteger("luthier.kc", 6144 / NR);
     /** One k-step of a packed A micro-panel (MR floats) as a single vector. */
     static final VectorSpecies<Float> A_ROW = MR == 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MC = 64;
