@@ -158,7 +158,8 @@ public final class ApiServer implements AutoCloseable {
         app.post(PREFIX + "load_weights", ctx -> {
             LoadWeightsRequest req = readTraining(ctx, LoadWeightsRequest.class, "LoadWeights");
             if (req.mode() != LoadWeightsRequest.Mode.MODEL) {
-                throw ServiceException.badRequest("load_weights addressed to a session (create_model_via_load_weights) is not enabled on this server");
+                json(ctx, service.createModelFromCheckpoint(req, principal(ctx).apiKeyId()));
+                return;
             }
             json(ctx, service.submit(req.modelId(), req.seqId(),
                     new TrainingOp.LoadState(req.path(), req.optimizer() != null && req.optimizer())));

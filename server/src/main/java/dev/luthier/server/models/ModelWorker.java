@@ -120,6 +120,11 @@ public final class ModelWorker implements AutoCloseable {
         });
     }
 
+    /** Restores a run's adapter (and optimizer) from a training checkpoint, on the worker thread. */
+    public CompletableFuture<SaveResult> restore(TrainingRun run, String tinkerPath, boolean withOptimizer) {
+        return onWorker(() -> loadState(run, new TrainingOp.LoadState(tinkerPath, withOptimizer)));
+    }
+
     public void removeRun(String runId) {
         runs.remove(runId);
         wake();

@@ -151,6 +151,57 @@ public final class LuthierService implements AutoCloseable {
         return new UntypedApiFuture(requestId, modelId);
     }
 
+    /**
+     * {@code load_weights} addressed to a session (config {@code create_model_via_load_weights}): the load is request 0
+     * of a new run {@code <session>:train:<model_seq_id>} whose LoRA config and base model come from the checkpoint.
+     */
+    public UntypedApiFuture createModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, String apiKeyId) {
+        session(req.sessionId());
+        String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
+        String requestId = UUID.randomUUID().toString();
+        ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.TRAIN, req.modelSeqId(),
+                modelId, requestId, clock.instant()));
+        if (!claim.fresh()) {
+            return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
+        }
+        register(requestId, "LoadWeights", modelId);
+        try {
+            TinkerPath path = TinkerPath.parse(req.path());
+            Checkpoint cp = checkpoints.find(path.toString())
+                    .orElseThrow(() -> new IllegalArgumentException("checkpoint " + req.path() + " not found"));
+            if (cp.kind() != CheckpointKind.WEIGHTS) {
+                throw new IllegalArgumentException("load_weights needs a training checkpoint (tinker://.../weights/...), got " + req.path());
+            }
+            var owner = storage.runs().get(cp.trainingRunId()).map(r -> r.apiKeyId()).orElse(null);
+            if (!cp.isPublic() && apiKeyId != null && !apiKeyId.equals(owner)) {
+                throw new IllegalArgumentException("checkpoint " + req.path() + " not found");
+            }
+            TrainingStateFiles.Info info = TrainingStateFiles.info(Path.of(cp.storagePath()));
+            String baseModel = req.baseModel() != null ? req.baseModel() : info.baseModel();
+            if (!baseModel.equals(info.baseModel())) {
+                throw new IllegalArgumentException("checkpoint " + req.path() + " is for base model " + info.baseModel() + ", not " + baseModel);
+            }
+            LoraConfig config = info.lora();
+            ModelWorker worker = models.worker(baseModel);
+            storage.runs().create(dev.luthier.server.storage.runs.TrainingRun.created(modelId, req.sessionId(),
+                    req.modelSeqId(), apiKeyId, baseModel, new LoraSettings(config.rank(), config.alpha(), config.seed(),
+                            config.trainAttn(), config.trainMlp(), config.trainUnembed()), req.userMetadata(), clock.instant()));
+            TrainingRun run = new TrainingRun(modelId, req.sessionId(), baseModel, config, stringMap(req.userMetadata()), clock);
+            runs.put(modelId, run);
+            boolean withOptimizer = req.optimizer() != null && req.optimizer();
+            worker.addRun(run).thenCompose(ok -> worker.restore(run, path.toString(), withOptimizer))
+                    .whenComplete((ok, error) -> futures.complete(requestId, error == null
+                            ? FutureOutcome.success(new dev.luthier.api.training.LoadWeightsResponse(path.toString(), modelId))
+                            : cause(error) instanceof IllegalArgumentException iae ? FutureOutcome.userError(iae.getMessage())
+                            : FutureOutcome.serverError("loading " + req.path() + " failed: " + cause(error).getMessage())));
+        } catch (IllegalArgumentException e) {
+            futures.complete(requestId, FutureOutcome.userError(e.getMessage()));
+        } catch (IOException e) {
+            futures.complete(requestId, FutureOutcome.serverError("loading " + req.path() + " failed: " + e.getMessage()));
+        }
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
     private static Map<String, String> stringMap(Map<String, Object> m) {
         if (m == null) {
             return Map.of();

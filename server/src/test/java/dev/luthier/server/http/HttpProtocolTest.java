@@ -189,6 +189,25 @@ class HttpProtocolTest {
     }
 
     @Test
+    void loadWeightsAddressedToASessionCreatesTheRunFromTheCheckpoint() throws Exception {
+        String model = createModel(5);
+        result(server.post("forward_backward", fwdBwdJson(model, 1, "cross_entropy")));
+        result(server.post("optim_step", "{\"adam_params\": {\"learning_rate\": 0.05}, \"model_id\": \"" + model + "\", \"seq_id\": 2}"));
+        String path = result(server.post("save_weights", "{\"model_id\": \"" + model + "\", \"path\": \"cv\", \"seq_id\": 3}")).get("path").asText();
+        double expected = result(server.post("forward", fwdBwdJson(model, 4, "cross_entropy").replace("forward_backward_input", "forward_input")))
+                .get("metrics").get("loss:sum").asDouble();
+
+        JsonNode created = result(server.post("load_weights", "{\"session_id\": \"" + session + "\", \"model_seq_id\": 6,"
+                + " \"path\": \"" + path + "\", \"optimizer\": true, \"type\": \"load_weights\"}"));
+        assertThat(created.has("error")).as(created.toString()).isFalse();
+        String copy = created.get("model_id").asText();
+        assertThat(copy).isEqualTo(session + ":train:6");
+        double got = result(server.post("forward", fwdBwdJson(copy, 1, "cross_entropy").replace("forward_backward_input", "forward_input")))
+                .get("metrics").get("loss:sum").asDouble();
+        assertThat(got).isEqualTo(expected);
+    }
+
+    @Test
     void badInputGetsClearErrorsAndTheServerKeepsServing() throws Exception {
         HttpResponse<byte[]> malformed = server.post("create_session", "{not json");
         assertThat(malformed.statusCode()).isEqualTo(400);
