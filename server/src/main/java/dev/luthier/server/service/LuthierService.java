@@ -65,6 +65,8 @@ public final class LuthierService implements AutoCloseable {
     /** Sampling sessions that unnamed sampler saves will create, with the base model that serves them. */
     private final Map<String, String> pendingEphemeral = new ConcurrentHashMap<>();
     private final Map<String, String> sampleDedupe = new ConcurrentHashMap<>();
+    /** When each run's last_request_time was last written; it is refreshed at most once a second. */
+    private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
 
     public LuthierService(Storage storage, ModelManager models, FutureStore futures, CheckpointStore checkpoints, Clock clock) {
         this.storage = storage;
@@ -241,7 +243,12 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(admission.requestId(), modelId);
         }
         storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
-        storage.runs().touch(modelId, clock.instant());
+        Instant now = clock.instant();
+        Instant touched = lastTouched.get(modelId);
+        if (touched == null || touched.plusSeconds(1).isBefore(now)) {
+            lastTouched.put(modelId, now);
+            storage.runs().touch(modelId, now);
+        }
         if (op instanceof TrainingOp.SaveForSampler s && s.samplingSessionId() != null) {
             pendingEphemeral.put(s.samplingSessionId(), run.baseModel());
         }
