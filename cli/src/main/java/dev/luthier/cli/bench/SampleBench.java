@@ -1,5 +1,6 @@
 package dev.luthier.cli.bench;
 
+import dev.luthier.engine.kernels.cpu.MachineLimits;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.engine.kernels.cpu.CpuKernels;
@@ -44,7 +45,7 @@ public final class SampleBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        double bandwidth = MachinePeak.readBandwidthGBps(t);
+        double bandwidth = MachineLimits.readBandwidthGBps(t);
         CpuKernels kernels = new CpuKernels(t);
         int context = prompt + decodeTokens + 8;
         try (ModelOptions.Opened opened = model.open(kernels, context)) {

@@ -1,5 +1,6 @@
 package dev.luthier.cli.bench;
 
+import dev.luthier.engine.kernels.cpu.MachineLimits;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.engine.Engine;
@@ -51,7 +52,7 @@ public final class TrainBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        double peak = MachinePeak.fmaGflops(t);
+        double peak = MachineLimits.fmaGflops(t, true, false);
         CpuKernels kernels = new CpuKernels(t);
         int len = Math.min(seqLen, tokens);
         try (ModelOptions.Opened opened = model.open(kernels, len)) {

@@ -27,16 +27,16 @@ public final class MatmulBenchmark {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         System.out.printf("threads %d, vector %d bits%n", threads, FloatVector.SPECIES_PREFERRED.vectorBitSize());
         String filter = args.length > 1 ? args[1] : "";
-        double peak1 = fmaPeak(1, false);
-        double peakAll = fmaPeak(threads, false);
+        double peak1 = MachineLimits.fmaGflops(1, false, true);
+        double peakAll = MachineLimits.fmaGflops(threads, false, true);
         System.out.printf("fp32 FMA peak, 256-bit vectors: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)%n", peak1, peakAll, threads);
         if (FloatVector.SPECIES_PREFERRED.vectorBitSize() != 256) {
-            peak1 = fmaPeak(1, true);
-            peakAll = fmaPeak(threads, true);
+            peak1 = MachineLimits.fmaGflops(1, true, true);
+            peakAll = MachineLimits.fmaGflops(threads, true, true);
             System.out.printf("fp32 FMA peak, %d-bit vectors: %.1f GFLOP/s (1 thread), %.1f GFLOP/s (%d threads)%n",
                     FloatVector.SPECIES_PREFERRED.vectorBitSize(), peak1, peakAll, threads);
         }
-        System.out.printf("read bandwidth (sum over 256 MB): %.1f GB/s%n", readBandwidth());
+        System.out.printf("read bandwidth (512 MiB, %d threads): %.1f GB/s%n", threads, MachineLimits.readBandwidthGBps(threads));
 
         try (CpuKernels one = new CpuKernels(1); CpuKernels all = new CpuKernels(threads)) {
             int[][] shapes = {{2048, 576, 576}, {2048, 1536, 576}, {1, 49152, 576}, {8, 1536, 576}, {2048, 16, 576}};
@@ -156,115 +156,4 @@ public final class MatmulBenchmark {
         return new MappedTensor(seg, DType.BF16, rows, cols);
     }
 
-    /** GFLOP/s of independent FMA chains on every thread at once, summed. */
-    private static double readBandwidth() {
-        float[] big = new float[64 << 20];
-        Arrays.fill(big, 1f);
-        double best = 0;
-        for (int rep = 0; rep < 5; rep++) {
-            long t0 = System.nanoTime();
-            float sum = 0;
-            for (int i = 0; i < big.length; i += 1 << 16) {
-                sum += sumRange(big, i, 1 << 16);
-            }
-            double s = (System.nanoTime() - t0) * 1e-9;
-            if (sum == 42f) {
-                System.out.print("");
-            }
-            best = Math.max(best, big.length * 4.0 / s / 1e9);
-        }
-        return best;
-    }
-
-    private static float sumRange(float[] a, int from, int len) {
-        var sp = FloatVector.SPECIES_PREFERRED;
-        FloatVector s0 = FloatVector.zero(sp), s1 = FloatVector.zero(sp);
-        for (int i = from; i < from + len; i += 2 * sp.length()) {
-            s0 = s0.add(FloatVector.fromArray(sp, a, i));
-            s1 = s1.add(FloatVector.fromArray(sp, a, i + sp.length()));
-        }
-        return s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-    }
-
-    private static double fmaPeak(int threads, boolean preferred) throws InterruptedException {
-        double[] result = new double[threads];
-        Thread[] ts = new Thread[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            ts[t] = new Thread(() -> {
-                fmaLoop(2_000_000, preferred); // warm up C2
-                long iters = 40_000_000;
-                var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                int lanes = preferred ? FloatVector.SPECIES_PREFERRED.length() : FloatVector.SPECIES_256.length();
-                double best = 0;
-                for (int rep = 0; rep < 5; rep++) {
-                    long t0 = mx.getCurrentThreadCpuTime();
-                    float sink = fmaLoop(iters, preferred);
-                    double s = (mx.getCurrentThreadCpuTime() - t0) * 1e-9;
-                    if (sink == 42f) {
-                        System.out.print("");
-                    }
-                    best = Math.max(best, iters * 12.0 * 2 * lanes / s / 1e9);
-                }
-                result[id] = best;
-            });
-            ts[t].start();
-        }
-        for (Thread t : ts) {
-            t.join();
-        }
-        return Arrays.stream(result).sum();
-    }
-
-    private static float fmaLoop(long iters, boolean preferred) {
-        return preferred ? fmaLoopPreferred(iters) : fmaLoop256(iters);
-    }
-
-    private static float fmaLoopPreferred(long iters) {
-        var sp = FloatVector.SPECIES_PREFERRED;
-        FloatVector b = FloatVector.broadcast(sp, 0.999f), c = FloatVector.broadcast(sp, 1e-3f);
-        FloatVector a0 = FloatVector.broadcast(sp, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4),
-                a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10),
-                a11 = a0.add(11);
-        for (long i = 0; i < iters; i++) {
-            a0 = a0.fma(b, c);
-            a1 = a1.fma(b, c);
-            a2 = a2.fma(b, c);
-            a3 = a3.fma(b, c);
-            a4 = a4.fma(b, c);
-            a5 = a5.fma(b, c);
-            a6 = a6.fma(b, c);
-            a7 = a7.fma(b, c);
-            a8 = a8.fma(b, c);
-            a9 = a9.fma(b, c);
-            a10 = a10.fma(b, c);
-            a11 = a11.fma(b, c);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-    }
-
-    private static float fmaLoop256(long iters) {
-        var sp = FloatVector.SPECIES_256;
-        FloatVector b = FloatVector.broadcast(sp, 0.999f), c = FloatVector.broadcast(sp, 1e-3f);
-        FloatVector a0 = FloatVector.broadcast(sp, 1f), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3), a4 = a0.add(4),
-                a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7), a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10),
-                a11 = a0.add(11);
-        for (long i = 0; i < iters; i++) {
-            a0 = a0.fma(b, c);
-            a1 = a1.fma(b, c);
-            a2 = a2.fma(b, c);
-            a3 = a3.fma(b, c);
-            a4 = a4.fma(b, c);
-            a5 = a5.fma(b, c);
-            a6 = a6.fma(b, c);
-            a7 = a7.fma(b, c);
-            a8 = a8.fma(b, c);
-            a9 = a9.fma(b, c);
-            a10 = a10.fma(b, c);
-            a11 = a11.fma(b, c);
-        }
-        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-    }
 }
