@@ -131,27 +131,6 @@ final class Matmul {
         }
     }
 
-    /** B already in the micro-panel layout of all of K (as {@link #prepack} writes it), reused across products. */
-    record PrepackedB(float[] panels, int k, int ncPad) implements PanelsB {
-        @Override
-        public void pack(int k0, int kc, int j0, int nc, float[] dst, int dstOff, Scratch scratch) {
-            int kcMax = kcMax(k);
-            int src = (k0 / kcMax) * kcMax * ncPad + (j0 / NR) * kc * NR;
-            System.arraycopy(panels, src, dst, dstOff, roundUp(nc, NR) * kc);
-        }
-    }
-
-    /** Packs all of B[k, n] into {@code buffer} (at least k * roundUp(n, NR) floats), in the layout gemm uses. */
-    static PrepackedB prepack(PanelsB b, int k, int n, float[] buffer) {
-        int kcMax = kcMax(k);
-        int ncPad = roundUp(n, NR);
-        Scratch scratch = Scratch.get();
-        for (int pc = 0, blk = 0; pc < k; pc += kcMax, blk++) {
-            b.pack(pc, Math.min(kcMax, k - pc), 0, n, buffer, blk * kcMax * ncPad, scratch);
-        }
-        return new PrepackedB(buffer, k, ncPad);
-    }
-
     /** Rows of B per packed block: K split into equal blocks of at most KC. */
     static int kcMax(int k) {
         int kBlocks = (k + KC - 1) / KC;
