@@ -47,6 +47,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 futureRetention, idleUnload, maxBodyBytes);
     }
 
+    public ServerConfig withMaxBodyBytes(long maxBodyBytes) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, models, bootstrapKeys, workerOptions, threads, longPoll,
+                futureRetention, idleUnload, maxBodyBytes);
+    }
+
     public ServerConfig withLongPoll(Duration longPoll) {
         return new ServerConfig(host, port, dataDir, databaseUrl, models, bootstrapKeys, workerOptions, threads, longPoll,
                 futureRetention, idleUnload, maxBodyBytes);

@@ -99,6 +99,8 @@ public final class ApiServer implements AutoCloseable {
     private void routes() {
         app.before(PREFIX + "*", this::authenticate);
         app.exception(ServiceException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+                e.getStatus() == 413 ? "request body larger than " + maxBodyBytes + " bytes" : e.getMessage()));
         app.exception(WireFormatException.class, (e, ctx) -> error(ctx, e instanceof ContentEncoding.TooLargeException ? 413 : 400, e.getMessage()));
         app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
@@ -232,6 +234,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
+        long length = ctx.contentLength();
+        if (length > maxBodyBytes) {
+            error(ctx, 413, "request body of " + length + " bytes is larger than the limit of " + maxBodyBytes + " bytes");
+            ctx.skipRemainingHandlers();
+            return;
+        }
         if (ctx.path().equals(PREFIX + "healthz") || ctx.path().startsWith(PREFIX + "archives/")) {
             return;
         }

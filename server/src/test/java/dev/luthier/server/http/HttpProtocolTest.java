@@ -225,11 +225,26 @@ class HttpProtocolTest {
         String outOfVocab = fwdBwdJson(model, 2, "cross_entropy").replace("[1,2,3,4,5]", "[1,2,3,4,99999]");
         JsonNode failed2 = json(await(json(server.post("forward_backward", outOfVocab)).get("request_id").asText(), null));
         assertThat(failed2.get("error").asText()).contains("outside the vocabulary");
+        String nan = fwdBwdJson(model, 3, "cross_entropy").replace("[0.0,1.0,1.0,1.0,1.0]", "[0.0,NaN,1.0,1.0,1.0]");
+        HttpResponse<byte[]> nanResponse = server.post("forward_backward", nan);
+        assertThat(nanResponse.statusCode()).isEqualTo(400);
+        assertThat(json(nanResponse).get("detail").asText()).isNotBlank();
+        String wrongShape = fwdBwdJson(model, 4, "cross_entropy").replace("\"shape\": [5]}}", "\"shape\": [4]}}");
+        HttpResponse<byte[]> shapeResponse = server.post("forward_backward", wrongShape);
+        assertThat(shapeResponse.statusCode()).isEqualTo(400);
+        assertThat(json(shapeResponse).get("detail").asText()).contains("shape");
+        String unknownKey = fwdBwdJson(model, 5, "ppo").replace("\"loss_fn\": \"ppo\"", "\"loss_fn\": \"ppo\", \"loss_fn_config\": {\"clip_lo\": 0.5}");
+        JsonNode keyFailure = json(await(json(server.post("forward_backward", unknownKey)).get("request_id").asText(), null));
+        assertThat(keyFailure.get("error").asText()).contains("clip_lo");
+        byte[] huge = new byte[20 << 20];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        HttpResponse<byte[]> oversized = server.post("create_session", huge, "application/json", List.of());
+        assertThat(oversized.statusCode()).as(new String(oversized.body())).isEqualTo(413);
         // A malformed body that still names its model and seq_id answers 400 and consumes the seq_id, so the next
         // request runs without waiting for a gap to time out.
-        String malformedFb = fwdBwdJson(model, 3, "cross_entropy").replace("\"dtype\": \"int64\"", "\"dtype\": \"complex\"");
+        String malformedFb = fwdBwdJson(model, 6, "cross_entropy").replace("\"dtype\": \"int64\"", "\"dtype\": \"complex\"");
         assertThat(server.post("forward_backward", malformedFb).statusCode()).isEqualTo(400);
-        JsonNode ok = result(server.post("forward_backward", fwdBwdJson(model, 4, "cross_entropy")));
+        JsonNode ok = result(server.post("forward_backward", fwdBwdJson(model, 7, "cross_entropy")));
         assertThat(ok.get("metrics").get("loss:sum").asDouble()).isPositive();
         assertThat(json(server.get("healthz")).get("status").asText()).isEqualTo("ok");
     }

@@ -31,7 +31,8 @@ final class TestServer implements AutoCloseable {
                 .withPort("127.0.0.1", 0)
                 .withModels(java.util.Map.of("tiny", modelDir))
                 .withWorkerOptions(new WorkerOptions(4096, 8, 256, Duration.ofSeconds(30), 64), 1)
-                .withLongPoll(Duration.ofSeconds(5)));
+                .withLongPoll(Duration.ofSeconds(5))
+                .withMaxBodyBytes(16L << 20));
         base = "http://127.0.0.1:" + server.port() + "/api/v1/";
     }
 
