@@ -21,9 +21,11 @@ class ScoreCommandTest {
         return p;
     }
 
-    @Test
-    void scoresTokensWithPeftAdapterLikePeft() throws Exception {
-        Path dir = shared("models/hf-tiny/qwen3");
+    /** Dense Qwen3 (real PEFT) and Qwen3-MoE (per-expert LoRA, PEFT names {@code mlp.experts.{e}.*_proj}). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"qwen3", "qwen3_moe"})
+    void scoresTokensWithPeftAdapterLikePeft(String model) throws Exception {
+        Path dir = shared("models/hf-tiny/" + model);
         JsonNode golden = new ObjectMapper().readTree(dir.resolve("golden.json").toFile());
         JsonNode seq = golden.get("sequences").get(0);
         StringBuilder tokens = new StringBuilder();

@@ -126,7 +126,9 @@ public final class TrainBench implements Callable<Integer> {
         double n = ModelPresets.matmulParameters(c);
         double lora = 0;
         for (LoraAdapter.NamedModule m : adapter.modules()) {
-            lora += (double) m.module().rank() * (m.module().inFeatures() + m.module().outFeatures());
+            // an expert's LoRA runs only on the tokens routed to it: top_k of num_experts on average
+            double active = m.expert() >= 0 ? (double) c.numExpertsPerToken() / c.numExperts() : 1;
+            lora += active * m.module().rank() * (m.module().inFeatures() + m.module().outFeatures());
         }
         double attention = 6.0 * seqLen * c.numHeads() * c.headDim() * c.numLayers();
         return 4 * n + 6 * lora + attention;

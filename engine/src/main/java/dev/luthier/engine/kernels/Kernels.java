@@ -131,6 +131,38 @@ public interface Kernels extends AutoCloseable {
     /** Accumulates dGate and dUp. */
     void swigluBackward(Tensor dOut, Tensor gate, Tensor up, Tensor dGate, Tensor dUp);
 
+    // ---------------------------------------------------------------- mixture of experts
+
+    /**
+     * {@code dst[i,:] = scale[i] · src[rows[i],:]} ({@code scale} null: 1); dst {@code [rows.length, src.cols]}.
+     * Gathers the tokens routed to one expert.
+     */
+    void gatherRows(Tensor src, int[] rows, float[] scale, Tensor dst);
+
+    /**
+     * {@code dst[rows[i],:] += scale[i] · src[i,:]} ({@code scale} null: 1), in order of {@code i}; src
+     * {@code [rows.length, dst.cols]}. Adds one expert's (weighted) output back to its tokens.
+     */
+    void scatterAddRows(Tensor src, int[] rows, float[] scale, Tensor dst);
+
+    /** {@code out[i] = Σ_j a[i,j]·b[i,j]} (same shape; host output of {@code a.rows} values). */
+    void rowDots(Tensor a, Tensor b, float[] out);
+
+    /**
+     * The router of a mixture-of-experts layer: for each row of {@code logits} ({@code [T, E]}), {@code p =
+     * softmax(row)} in F32, the {@code k} largest probabilities in descending order (ties: the lowest expert index
+     * first, as {@code torch.topk}) into {@code experts[t*k+j]} and their probabilities into {@code weights[t*k+j]},
+     * divided by their sum when {@code normalize}.
+     */
+    void routerTopK(Tensor logits, int k, boolean normalize, int[] experts, float[] weights);
+
+    /**
+     * Backward of {@link #routerTopK} with the choice held fixed: given {@code dWeights[t*k+j]}, the gradient with
+     * respect to each chosen routing weight, accumulates the gradient with respect to the logits into
+     * {@code dLogits} ({@code [T, E]}).
+     */
+    void routerBackward(Tensor logits, int k, boolean normalize, int[] experts, float[] dWeights, Tensor dLogits);
+
     // ---------------------------------------------------------------- log-softmax and token log-probabilities
 
     /** {@code lse[i] = log(sum_v exp(logits[i,v]))}; lse {@code [rows,1]}. */

@@ -19,12 +19,15 @@ public final class LoraAdapter implements ParameterSet {
     private final String id;
     private final LoraConfig config;
     private final LoraModule[][] layers;
+    /** {@code [layer][expert][target ordinal]}: per-expert MLP LoRA of mixture-of-experts layers (null elsewhere). */
+    private final LoraModule[][][] experts;
     private final LoraModule lmHead;
 
-    private LoraAdapter(String id, LoraConfig config, LoraModule[][] layers, LoraModule lmHead) {
+    private LoraAdapter(String id, LoraConfig config, LoraModule[][] layers, LoraModule[][][] experts, LoraModule lmHead) {
         this.id = id;
         this.config = config;
         this.layers = layers;
+        this.experts = experts == null ? new LoraModule[layers.length][][] : experts;
         this.lmHead = lmHead;
     }
 
@@ -32,9 +35,21 @@ public final class LoraAdapter implements ParameterSet {
     public static LoraAdapter create(String id, LoraConfig config, ModelConfig model, Kernels kernels) {
         int r = config.rank();
         LoraModule[][] layers = new LoraModule[model.numLayers()][LoraTarget.values().length];
+        LoraModule[][][] experts = new LoraModule[model.numLayers()][][];
         for (int l = 0; l < model.numLayers(); l++) {
+            boolean moe = model.isMoeLayer(l);
+            if (moe) {
+                experts[l] = new LoraModule[model.numExperts()][LoraTarget.values().length];
+            }
             for (LoraTarget t : LoraTarget.values()) {
                 if (t == LoraTarget.LM_HEAD || !config.trains(t)) {
+                    continue;
+                }
+                if (moe && t.isMlp()) {
+                    for (int e = 0; e < model.numExperts(); e++) {
+                        experts[l][e][t.ordinal()] = newModule(kernels, r, expertInFeatures(model, t),
+                                expertOutFeatures(model, t), expertSeed(config.seed(), l, e, t));
+                    }
                     continue;
                 }
                 int in = inFeatures(model, t);
@@ -45,12 +60,21 @@ public final class LoraAdapter implements ParameterSet {
         LoraModule head = config.trainUnembed()
                 ? newModule(kernels, r, model.hiddenSize(), model.vocabSize(), moduleSeed(config.seed(), -1, LoraTarget.LM_HEAD))
                 : null;
-        return new LoraAdapter(id, config, layers, head);
+        return new LoraAdapter(id, config, layers, experts, head);
     }
 
     /** An adapter over given A and B tensors (for example loaded from a PEFT directory or a checkpoint). */
     public static LoraAdapter of(String id, LoraConfig config, LoraModule[][] layers, LoraModule lmHead) {
-        return new LoraAdapter(id, config, layers, lmHead);
+        return new LoraAdapter(id, config, layers, null, lmHead);
+    }
+
+    /**
+     * The same with per-expert modules: {@code experts[layer][expert][target ordinal]} ({@code experts[layer]} null
+     * for a layer without experts).
+     */
+    public static LoraAdapter of(String id, LoraConfig config, LoraModule[][] layers, LoraModule[][][] experts,
+                                 LoraModule lmHead) {
+        return new LoraAdapter(id, config, layers, experts, lmHead);
     }
 
     /**
@@ -61,9 +85,21 @@ public final class LoraAdapter implements ParameterSet {
                                               java.util.function.Function<String, float[]> lookup) {
         int r = config.rank();
         LoraModule[][] layers = new LoraModule[model.numLayers()][LoraTarget.values().length];
+        LoraModule[][][] experts = new LoraModule[model.numLayers()][][];
         for (int l = 0; l < model.numLayers(); l++) {
+            boolean moe = model.isMoeLayer(l);
+            if (moe) {
+                experts[l] = new LoraModule[model.numExperts()][LoraTarget.values().length];
+            }
             for (LoraTarget t : LoraTarget.values()) {
                 if (t == LoraTarget.LM_HEAD) {
+                    continue;
+                }
+                if (moe && t.isMlp()) {
+                    for (int e = 0; e < model.numExperts(); e++) {
+                        experts[l][e][t.ordinal()] = loadModule(kernels, lookup, expertPrefix(l, e, t), r,
+                                expertInFeatures(model, t), expertOutFeatures(model, t));
+                    }
                     continue;
                 }
                 String prefix = "base_model.model.model.layers." + l + "." + t.block() + "." + t.moduleName();
@@ -71,7 +107,7 @@ public final class LoraAdapter implements ParameterSet {
             }
         }
         LoraModule head = loadModule(kernels, lookup, "base_model.model.lm_head", r, model.hiddenSize(), model.vocabSize());
-        return new LoraAdapter(id, config, layers, head);
+        return new LoraAdapter(id, config, layers, experts, head);
     }
 
     private static LoraModule loadModule(Kernels kernels, java.util.function.Function<String, float[]> lookup,
@@ -110,6 +146,23 @@ public final class LoraAdapter implements ParameterSet {
         };
     }
 
+    /** In and out features of an expert's {@code gate_proj}, {@code up_proj} or {@code down_proj}. */
+    public static int expertInFeatures(ModelConfig m, LoraTarget t) {
+        return t == LoraTarget.DOWN_PROJ ? m.moeIntermediateSize() : m.hiddenSize();
+    }
+
+    public static int expertOutFeatures(ModelConfig m, LoraTarget t) {
+        return t == LoraTarget.DOWN_PROJ ? m.hiddenSize() : m.moeIntermediateSize();
+    }
+
+    static String expertPrefix(int layer, int expert, LoraTarget t) {
+        return "base_model.model.model.layers." + layer + ".mlp.experts." + expert + "." + t.moduleName();
+    }
+
+    private static long expertSeed(long seed, int layer, int expert, LoraTarget t) {
+        return moduleSeed(seed, layer, t) ^ ((expert + 1) * 0xD1B54A32D192ED03L);
+    }
+
     private static long moduleSeed(long seed, int layer, LoraTarget t) {
         return seed * 0x9E3779B97F4A7C15L + (layer + 1) * 131L + t.ordinal();
     }
@@ -142,6 +195,12 @@ public final class LoraAdapter implements ParameterSet {
         return target == LoraTarget.LM_HEAD ? lmHead : layers[layer][target.ordinal()];
     }
 
+    /** Expert {@code expert}'s module on {@code target} (an MLP projection) of {@code layer}, or null. */
+    public LoraModule expertModule(int layer, int expert, LoraTarget target) {
+        LoraModule[][] l = experts[layer];
+        return l == null ? null : l[expert][target.ordinal()];
+    }
+
     public LoraModule lmHead() {
         return lmHead;
     }
@@ -160,6 +219,16 @@ public final class LoraAdapter implements ParameterSet {
                     out.add(new NamedModule("base_model.model.model.layers." + l + "." + t.block() + "." + t.moduleName(), l, t, m));
                 }
             }
+            if (experts[l] != null) {
+                for (int e = 0; e < experts[l].length; e++) {
+                    for (LoraTarget t : LoraTarget.values()) {
+                        LoraModule m = experts[l][e][t.ordinal()];
+                        if (m != null) {
+                            out.add(new NamedModule(expertPrefix(l, e, t), l, t, m, e));
+                        }
+                    }
+                }
+            }
         }
         if (lmHead != null) {
             out.add(new NamedModule("base_model.model.lm_head", -1, LoraTarget.LM_HEAD, lmHead));
@@ -167,8 +236,14 @@ public final class LoraAdapter implements ParameterSet {
         return out;
     }
 
-    /** A module with its PEFT name prefix (append {@code .lora_A.weight} / {@code .lora_B.weight}). */
-    public record NamedModule(String peftPrefix, int layer, LoraTarget target, LoraModule module) {
+    /**
+     * A module with its PEFT name prefix (append {@code .lora_A.weight} / {@code .lora_B.weight}); {@code expert} is
+     * the expert of a mixture-of-experts MLP, -1 for none.
+     */
+    public record NamedModule(String peftPrefix, int layer, LoraTarget target, LoraModule module, int expert) {
+        public NamedModule(String peftPrefix, int layer, LoraTarget target, LoraModule module) {
+            this(peftPrefix, layer, target, module, -1);
+        }
     }
 
     /** Every trainable tensor with its gradient, named as in a PEFT adapter file. */

@@ -19,20 +19,29 @@ public final class PeftAdapters {
         Map<String, float[]> tensors = new LinkedHashMap<>();
         for (Map.Entry<LoraKey, LoraPair> e : peft.pairs().entrySet()) {
             LoraKey key = e.getKey();
-            if (key.expert() >= 0) {
-                throw new IllegalArgumentException("adapter has per-expert LoRA (" + key.peftModulePath()
-                        + "), which needs a mixture-of-experts model");
-            }
             if (key.layer() >= model.numLayers()) {
                 throw new IllegalArgumentException("adapter has LoRA on layer " + key.layer() + " but the model has "
                         + model.numLayers() + " layers");
             }
             LoraTarget target = LoraTarget.fromModuleName(key.module());
+            if (key.expert() >= 0) {
+                if (!model.isMoeLayer(key.layer())) {
+                    throw new IllegalArgumentException("adapter has per-expert LoRA (" + key.peftModulePath()
+                            + "), but layer " + key.layer() + " of the model has no experts");
+                }
+                if (key.expert() >= model.numExperts()) {
+                    throw new IllegalArgumentException("adapter has LoRA on expert " + key.expert() + " ("
+                            + key.peftModulePath() + ") but the model has " + model.numExperts() + " experts");
+                }
+            } else if (target.isMlp() && model.isMoeLayer(key.layer())) {
+                throw new IllegalArgumentException("adapter has dense MLP LoRA (" + key.peftModulePath() + "), but layer "
+                        + key.layer() + " of the model is a mixture of experts (expected mlp.experts.{e}."
+                        + target.moduleName() + ")");
+            }
             attn |= target.isAttention();
             mlp |= target.isMlp();
             head |= target == LoraTarget.LM_HEAD;
-            String prefix = target == LoraTarget.LM_HEAD ? "base_model.model.lm_head"
-                    : "base_model.model.model.layers." + key.layer() + "." + target.block() + "." + target.moduleName();
+            String prefix = key.peftModulePath();
             tensors.put(prefix + ".lora_A.weight", e.getValue().a());
             tensors.put(prefix + ".lora_B.weight", e.getValue().b());
         }
@@ -50,7 +59,9 @@ public final class PeftAdapters {
         List<String> targets = new ArrayList<>();
         for (LoraAdapter.NamedModule nm : adapter.modules()) {
             LoraModule m = nm.module();
-            LoraKey key = nm.target() == LoraTarget.LM_HEAD ? LoraKey.lmHead() : LoraKey.of(nm.layer(), nm.target().moduleName());
+            LoraKey key = nm.target() == LoraTarget.LM_HEAD ? LoraKey.lmHead()
+                    : nm.expert() >= 0 ? LoraKey.expert(nm.layer(), nm.expert(), nm.target().moduleName())
+                    : LoraKey.of(nm.layer(), nm.target().moduleName());
             pairs.put(key, new LoraPair(kernels.toHost(m.a()), m.a().rows(), m.a().cols(),
                     kernels.toHost(m.b()), m.b().rows(), m.b().cols()));
             if (!targets.contains(nm.target().moduleName())) {

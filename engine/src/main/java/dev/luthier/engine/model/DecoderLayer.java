@@ -16,7 +16,8 @@ import static dev.luthier.engine.lora.LoraTarget.V_PROJ;
 
 /**
  * One pre-norm decoder layer: {@code h = x + o(attn(rope(norm(q)), rope(norm(k)), v))}, then
- * {@code out = h + down(silu(gate(norm(h))) · up(norm(h)))}. Forward and a hand-written backward.
+ * {@code out = h + down(silu(gate(norm(h))) · up(norm(h)))}, or in a mixture-of-experts layer
+ * {@code out = h + MoE(norm(h))} ({@link MoeMlp}). Forward and a hand-written backward.
  */
 final class DecoderLayer {
     private final ModelConfig config;
@@ -94,14 +95,22 @@ final class DecoderLayer {
         Tensor rstd2 = k.allocate(t, 1);
         Tensor xn2 = k.allocate(t, config.hiddenSize());
         k.rmsNorm(middle, w.postAttentionNorm().value(), eps, xn2, rstd2);
-        Tensor gate = k.allocate(t, config.intermediateSize());
-        Tensor up = k.allocate(t, config.intermediateSize());
-        Tensor[] loraGate = Projection.forward(k, xn2, w.gateProj(), null, index, GATE_PROJ, segs, gate);
-        Tensor[] loraUp = Projection.forward(k, xn2, w.upProj(), null, index, UP_PROJ, segs, up);
-        Tensor hidden = k.allocate(t, config.intermediateSize());
-        k.swiglu(gate, up, hidden);
-        Tensor out = k.allocate(t, config.hiddenSize());
-        Tensor[] loraDown = Projection.forward(k, hidden, w.downProj(), null, index, DOWN_PROJ, segs, out);
+        Tensor gate = null, up = null, hidden = null, out;
+        Tensor[] loraGate = null, loraUp = null, loraDown = null;
+        MoeMlp.Saved moe = null;
+        if (w.isMoe()) {
+            moe = save != null ? new MoeMlp.Saved() : null;
+            out = MoeMlp.forward(k, config, index, w, xn2, segs, moe);
+        } else {
+            gate = k.allocate(t, config.intermediateSize());
+            up = k.allocate(t, config.intermediateSize());
+            loraGate = Projection.forward(k, xn2, w.gateProj(), null, index, GATE_PROJ, segs, gate);
+            loraUp = Projection.forward(k, xn2, w.upProj(), null, index, UP_PROJ, segs, up);
+            hidden = k.allocate(t, config.intermediateSize());
+            k.swiglu(gate, up, hidden);
+            out = k.allocate(t, config.hiddenSize());
+            loraDown = Projection.forward(k, hidden, w.downProj(), null, index, DOWN_PROJ, segs, out);
+        }
         k.addScaled(middle, 1f, out);
 
         if (save != null) {
@@ -130,6 +139,7 @@ final class DecoderLayer {
             save.loraGate = loraGate;
             save.loraUp = loraUp;
             save.loraDown = loraDown;
+            save.moe = moe;
         }
         return out;
     }
@@ -141,14 +151,18 @@ final class DecoderLayer {
 
         Tensor dMiddle = k.allocate(t, config.hiddenSize());
         k.copy(dOut, dMiddle);
-        Tensor dHidden = k.allocate(t, config.intermediateSize());
-        Projection.backward(k, a.hidden, dOut, w.downProj(), null, index, DOWN_PROJ, segs, a.loraDown, dHidden);
-        Tensor dGate = k.allocate(t, config.intermediateSize());
-        Tensor dUp = k.allocate(t, config.intermediateSize());
-        k.swigluBackward(dHidden, a.gate, a.up, dGate, dUp);
         Tensor dXn2 = k.allocate(t, config.hiddenSize());
-        Projection.backward(k, a.normedMiddle, dGate, w.gateProj(), null, index, GATE_PROJ, segs, a.loraGate, dXn2);
-        Projection.backward(k, a.normedMiddle, dUp, w.upProj(), null, index, UP_PROJ, segs, a.loraUp, dXn2);
+        if (w.isMoe()) {
+            MoeMlp.backward(k, config, index, w, dOut, a.moe, dXn2);
+        } else {
+            Tensor dHidden = k.allocate(t, config.intermediateSize());
+            Projection.backward(k, a.hidden, dOut, w.downProj(), null, index, DOWN_PROJ, segs, a.loraDown, dHidden);
+            Tensor dGate = k.allocate(t, config.intermediateSize());
+            Tensor dUp = k.allocate(t, config.intermediateSize());
+            k.swigluBackward(dHidden, a.gate, a.up, dGate, dUp);
+            Projection.backward(k, a.normedMiddle, dGate, w.gateProj(), null, index, GATE_PROJ, segs, a.loraGate, dXn2);
+            Projection.backward(k, a.normedMiddle, dUp, w.upProj(), null, index, UP_PROJ, segs, a.loraUp, dXn2);
+        }
         k.rmsNormBackward(dXn2, a.middle, w.postAttentionNorm().value(), a.middleRstd, dMiddle,
                 grad(w.postAttentionNorm()));
 

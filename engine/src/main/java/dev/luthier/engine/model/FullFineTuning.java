@@ -46,7 +46,9 @@ public final class FullFineTuning implements ParameterSet {
                     put(named, l, "post_attention_layernorm.weight", w.postAttentionNorm(), k),
                     put(named, l, "mlp.gate_proj.weight", w.gateProj(), k),
                     put(named, l, "mlp.up_proj.weight", w.upProj(), k),
-                    put(named, l, "mlp.down_proj.weight", w.downProj(), k));
+                    put(named, l, "mlp.down_proj.weight", w.downProj(), k),
+                    put(named, l, "mlp.gate.weight", w.router(), k),
+                    experts(named, l, w, k));
             layers.add(t);
         }
         Param finalNorm = trainable(base.finalNorm(), k);
@@ -58,6 +60,18 @@ public final class FullFineTuning implements ParameterSet {
         List<Entry> entries = new ArrayList<>();
         named.forEach((name, p) -> entries.add(new Entry(name, p.value(), p.grad())));
         return new FullFineTuning(new TransformerWeights(embedding, layers, finalNorm, head), entries);
+    }
+
+    private static List<ExpertWeights> experts(Map<String, Param> named, int l, LayerWeights w, Kernels k) {
+        List<ExpertWeights> out = new ArrayList<>();
+        for (int e = 0; e < w.experts().size(); e++) {
+            ExpertWeights x = w.experts().get(e);
+            String prefix = "mlp.experts." + e + ".";
+            out.add(new ExpertWeights(put(named, l, prefix + "gate_proj.weight", x.gateProj(), k),
+                    put(named, l, prefix + "up_proj.weight", x.upProj(), k),
+                    put(named, l, prefix + "down_proj.weight", x.downProj(), k)));
+        }
+        return out;
     }
 
     private static Param put(Map<String, Param> named, int layer, String suffix, Param p, Kernels k) {

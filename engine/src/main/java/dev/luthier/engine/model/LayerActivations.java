@@ -22,5 +22,6 @@ final class LayerActivations {
     Tensor gate;             // [T, I]
     Tensor up;               // [T, I]
     Tensor hidden;           // swiglu(gate, up) [T, I]
+    MoeMlp.Saved moe;        // mixture-of-experts layers only
     Tensor[] loraQ, loraK, loraV, loraO, loraGate, loraUp, loraDown;
 }

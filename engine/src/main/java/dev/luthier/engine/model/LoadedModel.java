@@ -30,10 +30,6 @@ public final class LoadedModel implements AutoCloseable {
     /** Loads a model; {@code maxPositions} ≤ 0 uses the config's {@code max_position_embeddings}. */
     public static LoadedModel load(Path dir, Kernels kernels, int maxPositions) throws IOException {
         ModelConfig config = HfConfigReader.read(dir.resolve("config.json"));
-        if (config.numExperts() > 0) {
-            throw new IllegalArgumentException(dir + ": model_type " + config.family().modelType()
-                    + " (mixture of experts) is parsed but not yet run by the engine");
-        }
         ModelWeights files = ModelWeights.open(dir);
         try {
             TransformerWeights weights = weights(config, files, kernels);
@@ -50,6 +46,7 @@ public final class LoadedModel implements AutoCloseable {
         Param embedding = matrix(files, k, WeightNames.EMBEDDING, c.vocabSize(), d);
         List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.numLayers(); l++) {
+            boolean moe = c.isMoeLayer(l);
             layers.add(new LayerWeights(
                     vector(files, k, WeightNames.layer(l, "input_layernorm.weight"), d),
                     matrix(files, k, WeightNames.layer(l, "self_attn.q_proj.weight"), c.qDim(), d),
@@ -63,13 +60,26 @@ public final class LoadedModel implements AutoCloseable {
                     c.qkNorm() ? vector(files, k, WeightNames.layer(l, "self_attn.q_norm.weight"), c.headDim()) : null,
                     c.qkNorm() ? vector(files, k, WeightNames.layer(l, "self_attn.k_norm.weight"), c.headDim()) : null,
                     vector(files, k, WeightNames.layer(l, "post_attention_layernorm.weight"), d),
-                    matrix(files, k, WeightNames.layer(l, "mlp.gate_proj.weight"), c.intermediateSize(), d),
-                    matrix(files, k, WeightNames.layer(l, "mlp.up_proj.weight"), c.intermediateSize(), d),
-                    matrix(files, k, WeightNames.layer(l, "mlp.down_proj.weight"), d, c.intermediateSize())));
+                    moe ? null : matrix(files, k, WeightNames.layer(l, "mlp.gate_proj.weight"), c.intermediateSize(), d),
+                    moe ? null : matrix(files, k, WeightNames.layer(l, "mlp.up_proj.weight"), c.intermediateSize(), d),
+                    moe ? null : matrix(files, k, WeightNames.layer(l, "mlp.down_proj.weight"), d, c.intermediateSize()),
+                    moe ? matrix(files, k, WeightNames.router(l), c.numExperts(), d) : null,
+                    moe ? experts(c, files, k, l) : List.of()));
         }
         Param finalNorm = vector(files, k, WeightNames.FINAL_NORM, d);
         Param lmHead = c.tieWordEmbeddings() ? embedding : matrix(files, k, WeightNames.LM_HEAD, c.vocabSize(), d);
         return new TransformerWeights(embedding, layers, finalNorm, lmHead);
+    }
+
+    private static List<ExpertWeights> experts(ModelConfig c, ModelWeights files, Kernels k, int l) {
+        int d = c.hiddenSize(), i = c.moeIntermediateSize();
+        List<ExpertWeights> out = new ArrayList<>();
+        for (int e = 0; e < c.numExperts(); e++) {
+            out.add(new ExpertWeights(matrix(files, k, WeightNames.expert(l, e, "gate_proj"), i, d),
+                    matrix(files, k, WeightNames.expert(l, e, "up_proj"), i, d),
+                    matrix(files, k, WeightNames.expert(l, e, "down_proj"), d, i)));
+        }
+        return out;
     }
 
     private static Param matrix(ModelWeights files, Kernels k, String name, int rows, int cols) {

@@ -22,6 +22,12 @@ final class Projection {
      */
     static Tensor[] forward(Kernels k, Tensor x, Param weight, Param bias, int layer, LoraTarget target,
                             List<AdapterSegment> segments, Tensor y) {
+        return forward(k, x, weight, bias, layer, -1, target, segments, y);
+    }
+
+    /** The same for expert {@code expert} of a mixture-of-experts layer (-1: the layer's own projection). */
+    static Tensor[] forward(Kernels k, Tensor x, Param weight, Param bias, int layer, int expert, LoraTarget target,
+                            List<AdapterSegment> segments, Tensor y) {
         k.matmulNT(x, weight.value(), y, 1f, false);
         if (bias != null) {
             k.addRowVector(bias.value(), y);
@@ -29,7 +35,7 @@ final class Projection {
         Tensor[] loraHidden = new Tensor[segments.size()];
         for (int s = 0; s < segments.size(); s++) {
             AdapterSegment seg = segments.get(s);
-            LoraModule m = module(seg.adapter(), layer, target);
+            LoraModule m = module(seg.adapter(), layer, expert, target);
             if (m == null) {
                 continue;
             }
@@ -48,6 +54,12 @@ final class Projection {
      */
     static void backward(Kernels k, Tensor x, Tensor dy, Param weight, Param bias, int layer, LoraTarget target,
                          List<AdapterSegment> segments, Tensor[] loraHidden, Tensor dx) {
+        backward(k, x, dy, weight, bias, layer, -1, target, segments, loraHidden, dx);
+    }
+
+    /** The same for expert {@code expert} of a mixture-of-experts layer (-1: the layer's own projection). */
+    static void backward(Kernels k, Tensor x, Tensor dy, Param weight, Param bias, int layer, int expert,
+                         LoraTarget target, List<AdapterSegment> segments, Tensor[] loraHidden, Tensor dx) {
         if (dx != null) {
             k.matmulNN(dy, weight.value(), dx, 1f, true);
         }
@@ -59,7 +71,7 @@ final class Projection {
         }
         for (int s = 0; s < segments.size(); s++) {
             AdapterSegment seg = segments.get(s);
-            LoraModule m = module(seg.adapter(), layer, target);
+            LoraModule m = module(seg.adapter(), layer, expert, target);
             if (m == null) {
                 continue;
             }
@@ -77,7 +89,10 @@ final class Projection {
         }
     }
 
-    static LoraModule module(LoraAdapter adapter, int layer, LoraTarget target) {
-        return adapter == null ? null : adapter.module(layer, target);
+    static LoraModule module(LoraAdapter adapter, int layer, int expert, LoraTarget target) {
+        if (adapter == null) {
+            return null;
+        }
+        return expert < 0 ? adapter.module(layer, target) : adapter.expertModule(layer, expert, target);
     }
 }

@@ -49,9 +49,19 @@ public final class RandomModel {
                 out.put(WeightNames.layer(l, "self_attn.k_norm.weight"), new int[]{c.headDim()});
             }
             out.put(WeightNames.layer(l, "post_attention_layernorm.weight"), new int[]{d});
-            out.put(WeightNames.layer(l, "mlp.gate_proj.weight"), new int[]{c.intermediateSize(), d});
-            out.put(WeightNames.layer(l, "mlp.up_proj.weight"), new int[]{c.intermediateSize(), d});
-            out.put(WeightNames.layer(l, "mlp.down_proj.weight"), new int[]{d, c.intermediateSize()});
+            if (c.isMoeLayer(l)) {
+                int i = c.moeIntermediateSize();
+                out.put(WeightNames.router(l), new int[]{c.numExperts(), d});
+                for (int e = 0; e < c.numExperts(); e++) {
+                    out.put(WeightNames.expert(l, e, "gate_proj"), new int[]{i, d});
+                    out.put(WeightNames.expert(l, e, "up_proj"), new int[]{i, d});
+                    out.put(WeightNames.expert(l, e, "down_proj"), new int[]{d, i});
+                }
+            } else {
+                out.put(WeightNames.layer(l, "mlp.gate_proj.weight"), new int[]{c.intermediateSize(), d});
+                out.put(WeightNames.layer(l, "mlp.up_proj.weight"), new int[]{c.intermediateSize(), d});
+                out.put(WeightNames.layer(l, "mlp.down_proj.weight"), new int[]{d, c.intermediateSize()});
+            }
         }
         out.put(WeightNames.FINAL_NORM, new int[]{d});
         if (!c.tieWordEmbeddings()) {
@@ -125,11 +135,24 @@ public final class RandomModel {
                     p.apply("self_attn.q_proj.bias"), p.apply("self_attn.k_proj.bias"), p.apply("self_attn.v_proj.bias"),
                     p.apply("self_attn.o_proj.bias"), p.apply("self_attn.q_norm.weight"), p.apply("self_attn.k_norm.weight"),
                     p.apply("post_attention_layernorm.weight"), p.apply("mlp.gate_proj.weight"),
-                    p.apply("mlp.up_proj.weight"), p.apply("mlp.down_proj.weight")));
+                    p.apply("mlp.up_proj.weight"), p.apply("mlp.down_proj.weight"), p.apply("mlp.gate.weight"),
+                    experts(c, l, p)));
         }
         Param embedding = Param.frozen(tensors.get(WeightNames.EMBEDDING));
         Param head = c.tieWordEmbeddings() ? embedding : Param.frozen(tensors.get(WeightNames.LM_HEAD));
         return new TransformerWeights(embedding, layers, Param.frozen(tensors.get(WeightNames.FINAL_NORM)), head);
+    }
+
+    private static List<ExpertWeights> experts(ModelConfig c, int l, java.util.function.Function<String, Param> p) {
+        List<ExpertWeights> out = new ArrayList<>();
+        if (c.isMoeLayer(l)) {
+            for (int e = 0; e < c.numExperts(); e++) {
+                String prefix = "mlp.experts." + e + ".";
+                out.add(new ExpertWeights(p.apply(prefix + "gate_proj.weight"), p.apply(prefix + "up_proj.weight"),
+                        p.apply(prefix + "down_proj.weight")));
+            }
+        }
+        return out;
     }
 
     /** Every tensor as F32 {@link TensorData}, for writing a safetensors checkpoint. */

@@ -26,7 +26,16 @@ public final class TinyModels {
                 true, null, List.of(), "float32", 0, 0, 0, false, 1, List.of());
     }
 
+    /**
+     * Qwen3-MoE: 5 experts, top-2, normalised top-k, moe_intermediate 8 ≠ intermediate 20; layer 1 is dense
+     * ({@code mlp_only_layers}) between two sparse layers.
+     */
+    public static ModelConfig qwen3Moe() {
+        return new ModelConfig(ModelFamily.QWEN3_MOE, 29, 16, 20, 3, 4, 2, 4, 1e-6, 1e6, null, 64, false, false, false,
+                true, null, List.of(), "float32", 5, 2, 8, true, 1, List.of(1));
+    }
+
     public static List<ModelConfig> all() {
-        return List.of(llama(), qwen2(), qwen3());
+        return List.of(llama(), qwen2(), qwen3(), qwen3Moe());
     }
 }

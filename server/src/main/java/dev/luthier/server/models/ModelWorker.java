@@ -178,14 +178,21 @@ public final class ModelWorker implements AutoCloseable {
 
     /** A frozen copy of a run's current adapter, for an unnamed sampler save. */
     private LoraAdapter snapshot(LoraAdapter adapter, String id) {
-        LoraModule[][] layers = new LoraModule[adapter.numLayers()][dev.luthier.engine.lora.LoraTarget.values().length];
+        int targets = dev.luthier.engine.lora.LoraTarget.values().length;
+        LoraModule[][] layers = new LoraModule[adapter.numLayers()][targets];
+        LoraModule[][][] experts = new LoraModule[adapter.numLayers()][][];
         for (LoraAdapter.NamedModule nm : adapter.modules()) {
-            if (nm.layer() >= 0) {
+            if (nm.layer() >= 0 && nm.expert() >= 0) {
+                if (experts[nm.layer()] == null) {
+                    experts[nm.layer()] = new LoraModule[model.config().numExperts()][targets];
+                }
+                experts[nm.layer()][nm.expert()][nm.target().ordinal()] = copy(nm.module());
+            } else if (nm.layer() >= 0) {
                 layers[nm.layer()][nm.target().ordinal()] = copy(nm.module());
             }
         }
         LoraModule head = adapter.lmHead() == null ? null : copy(adapter.lmHead());
-        return LoraAdapter.of(id, adapter.config(), layers, head);
+        return LoraAdapter.of(id, adapter.config(), layers, experts, head);
     }
 
     private LoraModule copy(LoraModule m) {

@@ -334,6 +334,34 @@ public final class CpuKernels implements Kernels {
                 f32(up, "swigluBackward up"), f32(dGate, "swigluBackward dGate"), f32(dUp, "swigluBackward dUp"));
     }
 
+    // ---------------------------------------------------------------- mixture of experts
+
+    @Override
+    public void gatherRows(Tensor src, int[] rows, float[] scale, Tensor dst) {
+        Moe.gatherRows(pool, f32(src, "gatherRows src"), rows, scale, f32(dst, "gatherRows dst"));
+    }
+
+    @Override
+    public void scatterAddRows(Tensor src, int[] rows, float[] scale, Tensor dst) {
+        Moe.scatterAddRows(f32(src, "scatterAddRows src"), rows, scale, f32(dst, "scatterAddRows dst"));
+    }
+
+    @Override
+    public void rowDots(Tensor a, Tensor b, float[] out) {
+        Moe.rowDots(f32(a, "rowDots a"), f32(b, "rowDots b"), out);
+    }
+
+    @Override
+    public void routerTopK(Tensor logits, int k, boolean normalize, int[] experts, float[] weights) {
+        Moe.routerTopK(f32(logits, "routerTopK logits"), k, normalize, experts, weights);
+    }
+
+    @Override
+    public void routerBackward(Tensor logits, int k, boolean normalize, int[] experts, float[] dWeights, Tensor dLogits) {
+        Moe.routerBackward(f32(logits, "routerBackward logits"), k, normalize, experts, dWeights,
+                f32(dLogits, "routerBackward dLogits"));
+    }
+
     @Override
     public void logSumExpRows(Tensor logits, Tensor lse) {
         LogSoftmax.logSumExpRows(pool, f32(logits, "logSumExpRows logits"), f32(lse, "logSumExpRows lse"));
