@@ -16,6 +16,9 @@ import java.util.List;
 /** A real server on loopback over a tiny random model written by the test, with a small HTTP client. */
 final class TestServer implements AutoCloseable {
     static final ModelConfig TINY = ModelConfig.dense(ModelFamily.QWEN3, 96, 32, 64, 2, 4, 2, 8, 10000, true);
+    /** A mixture-of-experts model with the same vocabulary: 4 experts, top-2, layer 1 dense. */
+    static final ModelConfig TINY_MOE = new ModelConfig(ModelFamily.QWEN3_MOE, 96, 32, 64, 2, 4, 2, 8, 1e-6, 10000, null,
+            4096, true, false, false, true, null, java.util.List.of(), "float32", 4, 2, 24, true, 1, java.util.List.of(1));
     static final String KEY = "tml-test-key";
 
     final dev.luthier.server.LuthierServer server;
@@ -24,12 +27,14 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Path dataDir) throws Exception {
         Path modelDir = dataDir.resolve("models").resolve("tiny");
+        Path moeDir = dataDir.resolve("models").resolve("tiny-moe");
         if (!java.nio.file.Files.exists(modelDir)) {
             HfModelWriter.writeRandom(modelDir, TINY, 11, 0.2);
+            HfModelWriter.writeRandom(moeDir, TINY_MOE, 12, 0.2);
         }
         server = dev.luthier.server.LuthierServer.start(dev.luthier.server.ServerConfig.defaults(dataDir)
                 .withPort("127.0.0.1", 0)
-                .withModels(java.util.Map.of("tiny", modelDir))
+                .withModels(java.util.Map.of("tiny", modelDir, "tiny-moe", moeDir))
                 .withWorkerOptions(new WorkerOptions(4096, 8, 256, Duration.ofSeconds(30), 64), 1)
                 .withLongPoll(Duration.ofSeconds(5))
                 .withMaxBodyBytes(16L << 20));
