@@ -123,6 +123,13 @@ final class RestRoutes {
             json(ctx, new SessionResponse(service.storage().runs().listIdsBySession(session.id()),
                     service.storage().samplers().listIdsBySession(session.id())));
         });
+        app.get(prefix + "sessions/{id}/trace_export", ctx -> {
+            service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.apiKeyId()))
+                    .orElseThrow(() -> ServiceException.notFound("session " + ctx.pathParam("id")));
+            // The client polls until the status is final; this server keeps no traces, so it says so at once.
+            json(ctx, new dev.luthier.api.rest.TraceExportResponse("failed", null,
+                    "trace export is not supported by this server"));
+        });
         app.put(prefix + "sessions/{id}/project", ctx -> {
             var req = read(ctx, dev.luthier.api.rest.SetProjectRequest.class);
             service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.apiKeyId()))

@@ -101,6 +101,9 @@ class RestRoutesTest {
             String tampered = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");
             assertThat(s.send(HttpRequest.newBuilder(URI.create(tampered)).GET().build()).statusCode()).isEqualTo(403);
 
+            JsonNode trace = json(s.get("sessions/" + session + "/trace_export"));
+            assertThat(trace.get("status").asText()).isEqualTo("failed");
+            assertThat(trace.get("error").asText()).contains("not supported");
             JsonNode sessionInfo = json(s.get("sessions/" + session));
             assertThat(sessionInfo.get("training_run_ids").get(0).asText()).isEqualTo(model);
             assertThat(json(s.get("sessions")).get("sessions").toString()).contains(session);
