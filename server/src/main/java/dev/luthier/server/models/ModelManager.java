@@ -57,11 +57,18 @@ public final class ModelManager implements AutoCloseable {
     public record Capability(String name, int maxContextLength) {
     }
 
+    /** Models that fit this JVM and machine (see {@link MemoryPlan}). */
     public List<Capability> capabilities() {
         List<Capability> out = new ArrayList<>();
         for (String name : registry.names()) {
             try {
-                ModelConfig c = HfConfigReader.read(registry.resolve(name).orElseThrow().resolve("config.json"));
+                Path dir = registry.resolve(name).orElseThrow();
+                ModelConfig c = HfConfigReader.read(dir.resolve("config.json"));
+                String refusal = MemoryPlan.of(c, dir, options).refusal(Runtime.getRuntime().maxMemory(), MemoryPlan.physicalMemory());
+                if (refusal != null) {
+                    LOG.fine("model " + name + " is not offered: it " + refusal);
+                    continue;
+                }
                 out.add(new Capability(name, Math.min(c.maxPositionEmbeddings(), options.samplerContext())));
             } catch (IOException | RuntimeException e) {
                 LOG.warning("model " + name + " is listed but its config does not load: " + e.getMessage());
@@ -87,6 +94,11 @@ public final class ModelManager implements AutoCloseable {
             }
             Path dir = registry.resolve(name).orElseThrow(() -> new IllegalArgumentException("unknown base model \"" + name
                     + "\" (available: " + String.join(", ", registry.names()) + ")"));
+            ModelConfig config = HfConfigReader.read(dir.resolve("config.json"));
+            String refusal = MemoryPlan.of(config, dir, options).refusal(Runtime.getRuntime().maxMemory(), MemoryPlan.physicalMemory());
+            if (refusal != null) {
+                throw new IllegalArgumentException("base model " + name + " does not fit: it " + refusal);
+            }
             Kernels k = kernels.get();
             LoadedModel model = LoadedModel.load(dir, k, options.samplerContext());
             Optional<HfTokenizer> tokenizer = HfTokenizer.load(dir);
