@@ -35,6 +35,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "compute threads per model (default: all cores)")
     Integer threads;
 
+    @Option(names = "--sampler-slots", defaultValue = "16", description = "samples decoded at once per model (default ${DEFAULT-VALUE})")
+    int samplerSlots;
+
+    @Option(names = "--context", defaultValue = "1024", description = "longest prompt plus completion served (default ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--pass-tokens", defaultValue = "8192", description = "token budget of one packed training pass (default ${DEFAULT-VALUE})")
+    int passTokens;
+
     @Override
     public Integer call() throws Exception {
         Path dataDir = data != null ? data : Path.of(System.getProperty("user.home"), ".luthier");
@@ -47,9 +56,9 @@ public final class ServeCommand implements Callable<Integer> {
             named.put(m.substring(0, eq), Path.of(m.substring(eq + 1)));
         }
         ServerConfig config = ServerConfig.defaults(dataDir).withPort(host, port).withModels(named).withBootstrapKeys(keys);
-        if (threads != null) {
-            config = config.withWorkerOptions(config.workerOptions(), threads);
-        }
+        var w = config.workerOptions();
+        config = config.withWorkerOptions(new dev.luthier.server.models.WorkerOptions(passTokens, samplerSlots, context,
+                w.gapTimeout(), w.maxQueuedSamples()), threads != null ? threads : config.threads());
         LuthierServer server = LuthierServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

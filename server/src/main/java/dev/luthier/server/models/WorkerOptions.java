@@ -9,6 +9,7 @@ import java.time.Duration;
 public record WorkerOptions(int passTokenBudget, int samplerSlots, int samplerContext, Duration gapTimeout,
                             int maxQueuedSamples) {
     public static WorkerOptions defaults() {
-        return new WorkerOptions(8192, 32, 2048, Duration.ofMinutes(2), 4096);
+        // The KV cache is allocated whole (slots x context per layer), so these bound its size: 3.8 GiB for Qwen3-0.6B.
+        return new WorkerOptions(8192, 16, 1024, Duration.ofMinutes(2), 4096);
     }
 }
