@@ -189,7 +189,8 @@ class ModelWorkerTest {
         result(submit(resumed, 3, new TrainingOp.OptimStep(AdamParams.of(1e-2))));
         double got = ((ForwardBackwardResult) result(submit(resumed, 4,
                 new TrainingOp.ForwardBackward(List.of(datum(7)), "cross_entropy", Map.of(), false)))).metrics().get("loss:sum");
-        assertThat(got).isEqualTo(expected);
+        // Equal up to float rounding: kernels may reduce in another order once the JIT has compiled them.
+        assertThat(got).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6 * Math.abs(expected)));
 
         // Without the optimizer state the same step gives a different loss (Adam's moments restart).
         TrainingRun fresh = newRun("s:train:2", 99);
@@ -198,7 +199,7 @@ class ModelWorkerTest {
         result(submit(fresh, 3, new TrainingOp.OptimStep(AdamParams.of(1e-2))));
         double other = ((ForwardBackwardResult) result(submit(fresh, 4,
                 new TrainingOp.ForwardBackward(List.of(datum(7)), "cross_entropy", Map.of(), false)))).metrics().get("loss:sum");
-        assertThat(other).isNotEqualTo(expected);
+        assertThat(Math.abs(other - expected)).isGreaterThan(1e-4 * Math.abs(expected));
     }
 
     @Test
