@@ -260,13 +260,18 @@ public final class Sampler {
         PackedBatch batch = PackedBatch.of(seqs);
         Tensor hidden = model.forward(batch, cache);
         Tensor logits = model.head().logits(hidden, batch.segments());
+        // The log-sum-exp of each row (for the reported logprob) comes from the kernels; only greedy-or-sampled
+        // choices run on the host.
+        Tensor lse = k.allocate(logits.rows(), 1);
+        k.logSumExpRows(logits, lse);
+        float[] lseHost = k.toHost(lse);
         float[] host = k.toHost(logits);
         int vocab = model.config().vocabSize();
         List<Running> current = new ArrayList<>(running);
         for (int i = 0; i < current.size(); i++) {
             Running r = current.get(i);
             float[] row = Arrays.copyOfRange(host, i * vocab, (i + 1) * vocab);
-            accept(r, TokenChooser.choose(row, r.group.request.params(), r.random));
+            accept(r, TokenChooser.choose(row, lseHost[i], r.group.request.params(), r.random));
         }
     }
 

@@ -16,7 +16,11 @@ public final class TokenChooser {
     }
 
     public static Choice choose(float[] logits, SamplingParams params, SplittableRandom random) {
-        double lse = logSumExp(logits, 1.0);
+        return choose(logits, logSumExp(logits, 1.0), params, random);
+    }
+
+    /** As {@link #choose(float[], SamplingParams, SplittableRandom)}, with the row's log-sum-exp already known. */
+    public static Choice choose(float[] logits, double lse, SamplingParams params, SplittableRandom random) {
         int token = params.temperature() == 0 ? argmax(logits) : draw(logits, params, random.nextDouble());
         return new Choice(token, (float) (logits[token] - lse));
     }
