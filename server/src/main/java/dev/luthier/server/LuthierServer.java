@@ -15,7 +15,6 @@ import dev.luthier.server.storage.keys.ApiKey;
 import dev.luthier.server.storage.keys.KeyHash;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;

@@ -42,7 +42,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
