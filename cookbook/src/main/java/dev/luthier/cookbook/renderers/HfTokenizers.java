@@ -14,7 +14,7 @@ public final class HfTokenizers {
     private HfTokenizers() {
     }
 
-    /** Opens a {@code tokenizer.json}; the caller closes the returned tokenizer's {@link HfTokenizer} via close. */
+    /** Opens a {@code tokenizer.json} (reading {@code tokenizer_config.json} beside it); close the adapter when done. */
     public static Adapter open(Path tokenizerJson) throws IOException {
         return new Adapter(HfTokenizer.open(tokenizerJson));
     }

@@ -119,6 +119,15 @@ class RendererBehaviourTest {
         assertThat(r.tokenizer().decode(all.tokens())).isEqualTo(
                 r.render(CHAT, false)
                         + (r instanceof RoleColonRenderer ? "User:" : ""));
+        // Tokenizing segment by segment gives the tokens of the whole text.
+        String suffix = r instanceof RoleColonRenderer ? "User:" : "";
+        assertThat(r.tokenizer().encode(r.render(CHAT, false) + suffix)).containsExactly(all.tokens());
+        assertThat(r.tokenizer().encode(r.render(CHAT.subList(0, 4), true)))
+                .containsExactly(r.buildGenerationPrompt(CHAT.subList(0, 4)));
+        if (r.name().equals("qwen3")) {
+            assertThat(r.tokenizer().encode(r.render(THINKING_CHAT, false)))
+                    .containsExactly(r.buildSupervisedExample(THINKING_CHAT, TrainOn.ALL_TOKENS).tokens());
+        }
         // Every mode tokenizes the conversation the same way.
         assertThat(r.buildSupervisedExample(CHAT, TrainOn.LAST_ASSISTANT_MESSAGE).tokens()).containsExactly(all.tokens());
     }
