@@ -1,7 +1,6 @@
 package dev.luthier.cli.bench;
 
 import dev.luthier.engine.kernels.cpu.MachineLimits;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.engine.kernels.cpu.CpuKernels;
 import dev.luthier.engine.model.KvCache;
@@ -36,15 +35,12 @@ public final class SampleBench implements Callable<Integer> {
     @Option(names = "--decode-tokens", defaultValue = "32", description = "tokens decoded per sample (default ${DEFAULT-VALUE})")
     int decodeTokens;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = output.threads();
         double bandwidth = MachineLimits.readBandwidthGBps(t);
         CpuKernels kernels = new CpuKernels(t);
         int context = prompt + decodeTokens + 8;
@@ -55,8 +51,7 @@ public final class SampleBench implements Callable<Integer> {
             double decodeB = decode(opened, c, batch, context);
             long weightBytes = ModelPresets.weightBytesPerToken(c, opened.weightBytes());
             double bound = bandwidth * 1e9 / weightBytes;
-            ObjectMapper mapper = new ObjectMapper();
-            ObjectNode out = mapper.createObjectNode();
+            ObjectNode out = output.newResult();
             out.put("benchmark", "sample");
             out.put("model", opened.name());
             out.put("threads", t);
@@ -70,7 +65,7 @@ public final class SampleBench implements Callable<Integer> {
             out.put("read_bandwidth_gb_per_second", bandwidth);
             out.put("decode_bandwidth_bound_tokens_per_second", bound);
             out.put("decode_batch1_of_bandwidth_bound", decode1 / bound);
-            System.out.println(json ? mapper.writeValueAsString(out) : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            output.print(out);
         }
         return 0;
     }

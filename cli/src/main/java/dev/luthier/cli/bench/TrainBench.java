@@ -1,7 +1,6 @@
 package dev.luthier.cli.bench;
 
 import dev.luthier.engine.kernels.cpu.MachineLimits;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.engine.Engine;
 import dev.luthier.engine.TrainingExample;
@@ -43,15 +42,12 @@ public final class TrainBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "timed steps after one warm-up step (default ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = output.threads();
         double peak = MachineLimits.fmaGflops(t, true, false);
         CpuKernels kernels = new CpuKernels(t);
         int len = Math.min(seqLen, tokens);
@@ -70,7 +66,7 @@ public final class TrainBench implements Callable<Integer> {
                 optimizer.apply(adapter, AdamParams.of(1e-4));
                 seconds[s] = (System.nanoTime() - start) / 1e9;
                 losses[s] = loss / stepTokens;
-                if (!json) {
+                if (!output.json()) {
                     System.err.printf("step %d: %.2f s, %.0f tokens/s, mean loss %.4f%s%n", s, seconds[s],
                             stepTokens / seconds[s], losses[s], s == 0 ? " (warm-up)" : "");
                 }
@@ -79,8 +75,7 @@ public final class TrainBench implements Callable<Integer> {
             double tps = stepTokens / median;
             double flopsPerToken = flopsPerToken(c, adapter, len);
             double gflops = tps * flopsPerToken / 1e9;
-            ObjectMapper mapper = new ObjectMapper();
-            ObjectNode out = mapper.createObjectNode();
+            ObjectNode out = output.newResult();
             out.put("benchmark", "train");
             out.put("model", opened.name());
             out.put("threads", t);
@@ -96,11 +91,7 @@ public final class TrainBench implements Callable<Integer> {
             out.put("utilization", gflops / peak);
             out.put("loss_first_step", losses[0]);
             out.put("loss_last_step", losses[steps]);
-            if (json) {
-                System.out.println(mapper.writeValueAsString(out));
-            } else {
-                System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(out));
-            }
+            output.print(out);
         }
         return 0;
     }
