@@ -1,7 +1,6 @@
 package dev.luthier.engine.model;
 
 import dev.luthier.engine.kernels.Kernels;
-import dev.luthier.engine.lora.LoraModule;
 import dev.luthier.engine.lora.LoraTarget;
 import dev.luthier.engine.tensor.Tensor;
 
@@ -53,7 +52,8 @@ public final class OutputHead {
             int n = r1 - r0;
             Tensor h = hidden.rowSlice(r0, r1);
             Tensor logits = k.allocate(n, config.vocabSize());
-            Tensor[] loraHidden = logits(h, r0, segments, logits);
+            List<AdapterSegment> chunkSegments = AdapterSegment.slice(segments, r0, r1);
+            Tensor[] loraHidden = Projection.forward(k, h, weight, null, -1, LoraTarget.LM_HEAD, chunkSegments, logits);
             Tensor lse = k.allocate(n, 1);
             k.logSumExpRows(logits, lse);
             int[] cols = java.util.Arrays.copyOfRange(targets, r0 * perRow, r1 * perRow);
@@ -69,7 +69,8 @@ public final class OutputHead {
             }
             float[] dLogprob = gradient.gradient(r0, lp);
             k.logprobBackward(logits, lse, cols, dLogprob, perRow);
-            backward(h, r0, segments, logits, loraHidden, dHidden.rowSlice(r0, r1));
+            Projection.backward(k, h, logits, weight, null, -1, LoraTarget.LM_HEAD, chunkSegments, loraHidden,
+                    dHidden.rowSlice(r0, r1));
         }
         return result;
     }
@@ -77,52 +78,7 @@ public final class OutputHead {
     /** Logits of every row of {@code hidden} (for sampling), with each segment's LoRA. */
     public Tensor logits(Tensor hidden, List<AdapterSegment> segments) {
         Tensor logits = k.allocate(hidden.rows(), config.vocabSize());
-        logits(hidden, 0, segments, logits);
+        Projection.forward(k, hidden, weight, null, -1, LoraTarget.LM_HEAD, segments, logits);
         return logits;
-    }
-
-    /** Fills logits for hidden rows starting at {@code rowOffset} of the batch; returns the LoRA hidden per segment. */
-    private Tensor[] logits(Tensor h, int rowOffset, List<AdapterSegment> segments, Tensor logits) {
-        k.matmulNT(h, weight.value(), logits, 1f, false);
-        Tensor[] loraHidden = new Tensor[segments.size()];
-        for (int s = 0; s < segments.size(); s++) {
-            AdapterSegment seg = segments.get(s);
-            LoraModule m = seg.adapter() == null ? null : seg.adapter().module(-1, LoraTarget.LM_HEAD);
-            int a = Math.max(seg.start(), rowOffset) - rowOffset;
-            int b = Math.min(seg.end(), rowOffset + h.rows()) - rowOffset;
-            if (m == null || a >= b) {
-                continue;
-            }
-            Tensor u = k.allocate(b - a, m.rank());
-            k.matmulNT(h.rowSlice(a, b), m.a(), u, 1f, false);
-            k.matmulNT(u, m.b(), logits.rowSlice(a, b), seg.adapter().scale(), true);
-            loraHidden[s] = u;
-        }
-        return loraHidden;
-    }
-
-    private void backward(Tensor h, int rowOffset, List<AdapterSegment> segments, Tensor dLogits, Tensor[] loraHidden,
-                          Tensor dH) {
-        k.matmulNN(dLogits, weight.value(), dH, 1f, true);
-        if (weight.trainable()) {
-            k.matmulTN(dLogits, h, weight.grad(), 1f, true);
-        }
-        for (int s = 0; s < segments.size(); s++) {
-            if (loraHidden[s] == null) {
-                continue;
-            }
-            AdapterSegment seg = segments.get(s);
-            LoraModule m = seg.adapter().module(-1, LoraTarget.LM_HEAD);
-            float scale = seg.adapter().scale();
-            int a = Math.max(seg.start(), rowOffset) - rowOffset;
-            int b = Math.min(seg.end(), rowOffset + h.rows()) - rowOffset;
-            Tensor dl = dLogits.rowSlice(a, b);
-            Tensor hs = h.rowSlice(a, b);
-            k.matmulTN(dl, loraHidden[s], m.gradB(), scale, true);
-            Tensor du = k.allocate(b - a, m.rank());
-            k.matmulNN(dl, m.b(), du, scale, false);
-            k.matmulTN(du, hs, m.gradA(), 1f, true);
-            k.matmulNN(du, m.a(), dH.rowSlice(a, b), 1f, true);
-        }
     }
 }

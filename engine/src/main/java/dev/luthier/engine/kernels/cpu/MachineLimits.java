@@ -63,6 +63,8 @@ public final class MachineLimits {
         return sum;
     }
 
+    // Two copies of the loop on purpose: C2 turns vector operations into instructions only when the species is a
+    // constant, so a loop taking the species as a parameter would measure the slow fallback.
     private static float loop(long iters, boolean preferred) {
         return preferred ? loopPreferred(iters) : loop256(iters);
     }
