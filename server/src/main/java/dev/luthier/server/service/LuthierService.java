@@ -67,6 +67,9 @@ public final class LuthierService implements AutoCloseable {
     private final Map<String, String> sampleDedupe = new ConcurrentHashMap<>();
     /** When each run's last_request_time was last written; it is refreshed at most once a second. */
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+    /** Writes finished results to the database off the model workers' threads, in completion order. */
+    private final java.util.concurrent.ExecutorService persister = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon(true).name("future-persister").unstarted(r));
 
     public LuthierService(Storage storage, ModelManager models, FutureStore futures, CheckpointStore checkpoints, Clock clock) {
         this.storage = storage;
@@ -74,7 +77,7 @@ public final class LuthierService implements AutoCloseable {
         this.futures = futures;
         this.checkpoints = checkpoints;
         this.clock = clock;
-        futures.onComplete(this::persist);
+        futures.onComplete((id, outcome) -> persister.execute(() -> persist(id, outcome)));
     }
 
     public ModelManager models() {
@@ -508,5 +511,13 @@ public final class LuthierService implements AutoCloseable {
     @Override
     public void close() {
         models.close();
+        persister.shutdown();
+        try {
+            if (!persister.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warning("some finished results were not written before shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
