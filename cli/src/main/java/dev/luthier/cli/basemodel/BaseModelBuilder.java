@@ -6,6 +6,7 @@ import dev.luthier.cookbook.arithmetic.ArithmeticChat;
 import dev.luthier.cookbook.arithmetic.PretrainingText;
 import dev.luthier.cookbook.arithmetic.ProblemSplit;
 import dev.luthier.cookbook.arithmetic.WordProblem;
+import dev.luthier.cookbook.arithmetic.WorkedAnswerChecker;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.RoleColonRenderer;
 import dev.luthier.engine.Engine;
@@ -212,7 +213,7 @@ public final class BaseModelBuilder {
         int correct = 0;
         for (int i = 0; i < heldOut.size(); i++) {
             String reply = tokenizer.decode(results.get(i).sequences().getFirst().tokens(), true);
-            if (ArithmeticChat.isCorrect(heldOut.get(i), reply.split("\n", 2)[0])) {
+            if (WorkedAnswerChecker.INSTANCE.correct(reply.split("\n", 2)[0], Integer.toString(heldOut.get(i).answer()))) {
                 correct++;
             }
         }

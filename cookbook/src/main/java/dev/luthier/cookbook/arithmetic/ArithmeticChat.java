@@ -1,18 +1,17 @@
 package dev.luthier.cookbook.arithmetic;
 
+import dev.luthier.cookbook.problems.Problem;
 import dev.luthier.cookbook.renderers.Message;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 /**
  * Word problems as chat conversations: the user asks the question, the assistant answers with the worked equation
- * ({@code "7 + 5 = 12"}). An answer is read back as the last integer of the reply.
+ * ({@code "7 + 5 = 12"}), graded by {@link WorkedAnswerChecker}.
  */
 public final class ArithmeticChat {
-    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
-
     private ArithmeticChat() {
     }
 
@@ -26,25 +25,11 @@ public final class ArithmeticChat {
         return List.of(Message.user(problem.question()), Message.assistant(problem.workedAnswer()));
     }
 
-    /** The last integer in {@code reply}, or null when it has none. */
-    public static Integer finalInteger(String reply) {
-        Matcher m = INTEGER.matcher(reply);
-        String last = null;
-        while (m.find()) {
-            last = m.group();
-        }
-        if (last == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(last);
-        } catch (NumberFormatException tooLong) {
-            return null;
-        }
-    }
-
-    public static boolean isCorrect(WordProblem problem, String reply) {
-        Integer value = finalInteger(reply);
-        return value != null && value == problem.answer();
+    /** The problem as the RL environments and evaluator take it; its id is stable across runs. */
+    public static Problem problem(WordProblem problem) {
+        CRC32 crc = new CRC32();
+        crc.update(problem.question().getBytes(StandardCharsets.UTF_8));
+        return new Problem("arithmetic-" + Long.toHexString(crc.getValue()), problem.question(),
+                Integer.toString(problem.answer()));
     }
 }

@@ -132,13 +132,26 @@ class WordProblemGeneratorTest {
     }
 
     @Test
-    void repliesAreReadByTheirLastInteger() {
-        WordProblem p = new WordProblem("q?", Operation.ADD, 7, 5);
-        assertThat(ArithmeticChat.isCorrect(p, "7 + 5 = 12")).isTrue();
-        assertThat(ArithmeticChat.isCorrect(p, "12")).isTrue();
-        assertThat(ArithmeticChat.isCorrect(p, "7 + 5 = 13")).isFalse();
-        assertThat(ArithmeticChat.isCorrect(p, "twelve")).isFalse();
-        assertThat(ArithmeticChat.isCorrect(p, "99999999999999999999")).isFalse();
-        assertThat(ArithmeticChat.finalInteger("9 - 4 = 5")).isEqualTo(5);
+    void workedAnswersAreGradedByTheNumberAfterTheLastEqualsSign() {
+        WorkedAnswerChecker c = WorkedAnswerChecker.INSTANCE;
+        assertThat(c.correct("7 + 5 = 12", "12")).isTrue();
+        assertThat(c.correct("7 + 5 = 12.", "12")).isTrue();
+        assertThat(c.correct("7 + 5 = 13", "12")).isFalse();
+        assertThat(c.correct("12", "12")).as("no equation: wrong format").isFalse();
+        assertThat(c.formatOk("7 + 5 = 12 apples and more")).isFalse();
+        assertThat(c.formatOk("Tom has 12 apples")).isFalse();
+        assertThat(c.correct("3 = 4 = 12", "12")).isTrue();
+        assertThat(c.correct("9 - 4 = -5", "5")).isFalse();
+        assertThat(c.correct("1 + 1 = 99999999999999999999", "2")).isFalse();
+    }
+
+    @Test
+    void chatFormUsesTheQuestionAndTheWorkedAnswer() {
+        WordProblem p = new WordProblem("Tom has 7 apples and buys 5 more. How many apples does Tom have now?",
+                Operation.ADD, 7, 5);
+        assertThat(ArithmeticChat.conversation(p)).extracting(m -> m.role() + ": " + m.content()).containsExactly(
+                "user: Tom has 7 apples and buys 5 more. How many apples does Tom have now?", "assistant: 7 + 5 = 12");
+        assertThat(ArithmeticChat.problem(p).answer()).isEqualTo("12");
+        assertThat(ArithmeticChat.problem(p).id()).isEqualTo(ArithmeticChat.problem(p).id()).startsWith("arithmetic-");
     }
 }

@@ -1,0 +1,36 @@
+package dev.luthier.cli.demo;
+
+import dev.luthier.cli.basemodel.BaseModelSpec;
+
+/**
+ * The sizes of a demo run.
+ *
+ * @param evalProblems     held-out problems the accuracies are measured on (the same ones before and after)
+ * @param sftSteps         supervised steps of {@code sftBatch} training conversations each
+ * @param rlSteps          RL steps of {@code rlGroups} training problems answered {@code rlGroupSize} times each
+ * @param maxTokens        most tokens sampled per answer
+ */
+public record DemoSettings(BaseModelSpec base, int evalProblems, int rank, int sftSteps, int sftBatch,
+                           double sftLearningRate, int rlSteps, int rlGroups, int rlGroupSize, double rlLearningRate,
+                           int maxTokens, long seed) {
+
+    public DemoSettings {
+        if (evalProblems < 1 || rank < 1 || sftSteps < 1 || sftBatch < 1 || rlSteps < 0 || rlGroups < 1
+                || rlGroupSize < 2 || maxTokens < 1) {
+            throw new IllegalArgumentException("demo sizes must be positive (RL groups of at least 2): " + this);
+        }
+    }
+
+    /** {@code luthier demo}. */
+    public static DemoSettings standard() {
+        return new DemoSettings(BaseModelSpec.standard(), 200, 16, 40, 32, 2e-3, 12, 16, 4, 1e-3, 24, 7);
+    }
+
+    /** {@code luthier demo --quick} and the test: a smaller base model and shorter runs. */
+    public static DemoSettings quick() {
+        BaseModelSpec s = BaseModelSpec.standard();
+        BaseModelSpec base = new BaseModelSpec("luthier-arithmetic-quick", 96, 3, 4, 288, s.bpeMerges(), 300, 32,
+                5e-3, 20, s.seed());
+        return new DemoSettings(base, 100, 16, 30, 32, 2e-3, 6, 12, 4, 1e-3, 24, 7);
+    }
+}
