@@ -66,6 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
         o.put("format_after_sft", r.formatAfterSft());
         o.put("format_after", r.formatAfter());
         o.put("held_out_problems", r.heldOutProblems());
+        o.put("base_accuracy_own_format", r.baseAccuracyOwnFormat());
         o.put("base_model", r.baseModel());
         o.put("base_model_dir", r.baseModelDir().toString());
         o.put("base_model_reused", r.baseModelReused());

@@ -57,6 +57,7 @@ public final class BaseModelBuilder {
     public static final String EOS = "<|end_of_text|>";
     /** Provenance of a built model: the spec, the pretraining loss and time, the accuracy in its own format. */
     public static final String PROVENANCE = "luthier_base_model.json";
+    private static final String OWN_FORMAT_ACCURACY = "held_out_accuracy_in_pretraining_format";
     private static final int MAX_POSITIONS = 256;
     private static final int TOKENIZER_SAMPLE = 4000;
     private static final int PLAIN_EVAL_PROBLEMS = 64;
@@ -94,6 +95,18 @@ public final class BaseModelBuilder {
             throw e;
         }
         return new BaseModel(dir, false, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The held-out accuracy in the pretraining format recorded when the model in {@code dir} was built, or NaN when
+     * there is no record.
+     */
+    public static double ownFormatAccuracy(Path dir) throws IOException {
+        Path file = dir.resolve(PROVENANCE);
+        if (!Files.isRegularFile(file)) {
+            return Double.NaN;
+        }
+        return JSON.readTree(file.toFile()).path(OWN_FORMAT_ACCURACY).asDouble(Double.NaN);
     }
 
     static boolean isComplete(Path dir) {
@@ -154,7 +167,7 @@ public final class BaseModelBuilder {
             provenance.put("parameters", parameterCount(model, kernels));
             provenance.put("final_loss", loss);
             provenance.put("pretraining_seconds", (System.nanoTime() - start) / 1e9);
-            provenance.put("held_out_accuracy_in_pretraining_format", plainAccuracy);
+            provenance.put(OWN_FORMAT_ACCURACY, plainAccuracy);
             Files.writeString(dir.resolve(PROVENANCE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(provenance));
         }
     }

@@ -65,6 +65,11 @@ public final class DemoRun {
         String model = s.base().name();
         out.println(base.reused() ? "base model: reusing " + base.dir()
                 : String.format("base model: pretrained %s in %.0f s", base.dir(), base.seconds()));
+        double ownFormat = BaseModelBuilder.ownFormatAccuracy(base.dir());
+        if (!Double.isNaN(ownFormat)) {
+            out.printf("base model: %.1f %% of held-out problems right in its own pretraining format (Question/Answer)%n",
+                    100 * ownFormat);
+        }
 
         Path runDir = dataDir.resolve("runs").resolve("demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
@@ -138,7 +143,7 @@ public final class DemoRun {
             }
             Path report = HtmlReport.write(runDir, "Luthier demo: " + model + " on arithmetic word problems");
             printExamples(out, heldOut, before, afterSft, after);
-            return new DemoResult(model, base.dir(), base.reused(), heldOut.size(), before.greedyAccuracy(),
+            return new DemoResult(model, base.dir(), base.reused(), ownFormat, heldOut.size(), before.greedyAccuracy(),
                     afterSft.greedyAccuracy(), after.greedyAccuracy(), formatRate(before), formatRate(afterSft),
                     formatRate(after), base.seconds(), sftSeconds, rlSeconds, evalSeconds, seconds(start),
                     (cpuNanos() - cpuStart) / 1e9, runDir, report, rl.samplerPath());

@@ -49,9 +49,11 @@ class ByteLevelBpeTest {
             assertThat(t.encode("Question", false)).containsExactly(t.tokenId("Question"));
             assertThat(t.encode(" 13", false)).containsExactly(t.tokenId("Ġ"), t.tokenId("1"), t.tokenId("3"));
             assertThat(t.encode("\n\n", false)).containsExactly(t.tokenId("Ċ"), t.tokenId("Ċ"));
-            // Ids: the 256 byte symbols first, in byte order, then the merges, then the special tokens.
+            // Ids: the 256 byte symbols first, in byte order (the id of a byte is its value), then the merges, then
+            // the special tokens.
             assertThat(t.tokenId("A")).isEqualTo((int) 'A');
-            assertThat(t.tokenId("Ġ")).isEqualTo(256 + ' ');
+            assertThat(t.tokenId("\u0120")).isEqualTo((int) ' ');
+            assertThat(t.tokenId("\u010A")).isEqualTo((int) '\n');
             assertThat(t.encode("<|end_of_text|>", false)).containsExactly(bpe.vocab().size() + 1);
             assertThat(t.eosTokenId()).isEqualTo(bpe.vocab().size() + 1);
             assertThat(t.vocabSize()).isEqualTo(bpe.size());

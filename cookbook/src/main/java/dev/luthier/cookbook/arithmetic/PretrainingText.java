@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  */
 public final class PretrainingText {
     /** Of every this many documents, one is a table of facts; the rest are word problems. */
-    private static final int FACT_TABLE_EVERY = 4;
+    private static final int FACT_TABLE_EVERY = 2;
     private static final int FACTS_PER_TABLE = 8;
 
     private PretrainingText() {
