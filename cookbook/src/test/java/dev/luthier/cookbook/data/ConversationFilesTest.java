@@ -60,6 +60,16 @@ class ConversationFilesTest {
     }
 
     @Test
+    void readsTheSharedShareGptDataSet() {
+        Path f = Path.of(System.getProperty("luthier.shared", "../../shared"), "datasets/chat-sft/fastchat_dummy_conversation.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(f), "skipped: " + f + " is missing");
+        List<Conversation> cs = ConversationFiles.read(f);
+        assertThat(cs).hasSize(500);
+        assertThat(cs.getFirst().messages().subList(0, 2)).containsExactly(Message.user("Who are you?"), Message.assistant(
+                "I am Vicuna, a language model trained by researchers from Large Model Systems Organization (LMSYS)."));
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
         assertThatThrownBy(() -> ConversationFiles.read(dir.resolve("nope.jsonl"))).hasMessageContaining("nope.jsonl");
     }
