@@ -15,15 +15,15 @@ import java.time.Duration;
 import java.util.Map;
 
 /** A real Luthier server on loopback over a tiny random model (vocabulary 96) written by the test. */
-final class RlLoopbackServer implements AutoCloseable {
+public final class RlLoopbackServer implements AutoCloseable {
     static final ModelConfig TINY = ModelConfig.dense(ModelFamily.QWEN3, 96, 32, 64, 2, 4, 2, 8, 10000, true);
-    static final String MODEL = "tiny";
+    public static final String MODEL = "tiny";
     static final String KEY = "tml-rl-test";
 
     final LuthierServer server;
     final String baseUrl;
 
-    RlLoopbackServer(Path dataDir) throws Exception {
+    public RlLoopbackServer(Path dataDir) throws Exception {
         Path modelDir = dataDir.resolve("models").resolve(MODEL);
         if (!Files.exists(modelDir)) {
             HfModelWriter.writeRandom(modelDir, TINY, 11, 0.2);
@@ -36,7 +36,7 @@ final class RlLoopbackServer implements AutoCloseable {
         baseUrl = "http://127.0.0.1:" + server.port();
     }
 
-    ClientOptions options() {
+    public ClientOptions options() {
         return ClientOptions.of(baseUrl, KEY)
                 .withRetry(new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5)))
                 .withHeartbeatInterval(Duration.ofMillis(500));
