@@ -75,11 +75,18 @@ public final class RlTrainer {
         this(service, config, dataset, List.of(), ProgressListener.NONE);
     }
 
-    /** Runs every step and saves the final weights. */
+    /** Runs every step on a new LoRA adapter and saves the final weights. */
     public RlResult run() {
+        return run(service.createLoraTrainingClient(config.model(), config.rank(), config.seed(), true, true, true, null));
+    }
+
+    /**
+     * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
+     * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
+     * final weights.
+     */
+    public RlResult run(TrainingClient training) {
         writeConfig();
-        TrainingClient training = service.createLoraTrainingClient(config.model(), config.rank(), config.seed(),
-                true, true, true, null);
         SamplingClient reference = config.klPenaltyCoef() > 0 ? service.createSamplingClient(config.model()) : null;
         List<Map<String, Double>> history = new ArrayList<>();
         progress.start("rl " + config.model(), config.steps());
