@@ -101,12 +101,25 @@ public final class RlTrainer {
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
             recordCheckpoint("final", config.steps(), statePath, samplerPath);
-            return new RlResult(samplerPath, statePath, history.isEmpty() ? Map.of() : history.getLast(), history);
+            return new RlResult(samplerPath, statePath, finalMetrics(history), history);
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             progress.finish();
         }
+    }
+
+    /** The last training step's metrics, with the test metrics of the final evaluation when there is one. */
+    private static Map<String, Double> finalMetrics(List<Map<String, Double>> history) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map<String, Double> line : history) {
+            if (line.containsKey(RlMetrics.REWARD_MEAN)) {
+                out = new LinkedHashMap<>(line);
+            } else {
+                out.putAll(line);
+            }
+        }
+        return out;
     }
 
     /** The state of one run. */
