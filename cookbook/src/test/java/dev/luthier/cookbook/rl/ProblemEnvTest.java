@@ -7,7 +7,15 @@ import dev.luthier.cookbook.problems.Problem;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.RoleColonRenderer;
 import dev.luthier.cookbook.renderers.Tokenizer;
+import dev.luthier.cookbook.problems.ProblemFiles;
+import dev.luthier.cookbook.renderers.HfTokenizers;
+import dev.luthier.cookbook.renderers.Renderer;
+import dev.luthier.cookbook.renderers.Renderers;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -77,6 +85,40 @@ class ProblemEnvTest {
         assertThat(r.episodeDone()).isTrue();
         assertThat(r.metrics()).containsEntry("correct", 0.0).containsEntry("format", 1.0);
         assertThat(e.lastResponse()).isEqualTo("\\boxed{5}");
+    }
+
+    /**
+     * The first GSM8K test problem with the real Qwen3 tokenizer and chat template: the prompt is Qwen3's user turn
+     * and generation header, a reply ends on {@code <|im_end|>} (the stop token), and its boxed answer is graded.
+     */
+    @Test
+    void gsm8kWithTheQwen3TokenizerAndTemplate() throws Exception {
+        Path shared = Path.of(System.getProperty("luthier.shared", "../../shared"));
+        Path tokenizerJson = shared.resolve("tokenizers/qwen3/tokenizer.json");
+        Path gsm8k = shared.resolve("datasets/gsm8k/test.jsonl");
+        Assumptions.assumeTrue(Files.isRegularFile(tokenizerJson) && Files.isRegularFile(gsm8k),
+                "skipped: the Qwen3 tokenizer or GSM8K is missing from " + shared);
+        try (HfTokenizers.Adapter tokenizer = HfTokenizers.open(tokenizerJson)) {
+            Renderer qwen3 = Renderers.create("qwen3_disable_thinking", tokenizer);
+            Problem first = ProblemFiles.gsm8k(gsm8k).getFirst();
+            ProblemEnv env = new ProblemEnv(qwen3, first, AnswerChecker.boxed(), 0.1, List.of());
+            Observation ob = env.initialObservation();
+            String prompt = tokenizer.decode(ob.tokens());
+            assertThat(prompt).startsWith("<|im_start|>user\nJanet").contains("Write your answer in \\boxed{} format.<|im_end|>\n")
+                    .endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n");
+            int imEnd = tokenizer.tokenId("<|im_end|>");
+            assertThat(ob.stop()).isEqualTo(new Stop.Tokens(new int[] {imEnd}));
+            int[] reply = tokenizer.encode("She sells 16 - 3 - 4 = 9 eggs for $2 each: \\boxed{18}.<|im_end|>");
+            assertThat(reply[reply.length - 1]).isEqualTo(imEnd);
+            StepResult right = env.step(reply, StopReason.STOP);
+            assertThat(right.reward()).isEqualTo(1.0);
+            StepResult wrong = new ProblemEnv(qwen3, first, AnswerChecker.boxed(), 0.1, List.of())
+                    .step(tokenizer.encode("\\boxed{$18.50}<|im_end|>"), StopReason.STOP);
+            assertThat(wrong.metrics()).containsEntry("format", 1.0).containsEntry("correct", 0.0);
+            StepResult cut = new ProblemEnv(qwen3, first, AnswerChecker.boxed(), 0.1, List.of())
+                    .step(tokenizer.encode("The answer is \\boxed{18}"), StopReason.LENGTH);
+            assertThat(cut.reward()).isCloseTo(0.9, within(1e-12));
+        }
     }
 
     @Test
