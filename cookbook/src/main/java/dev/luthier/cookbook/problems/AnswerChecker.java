@@ -36,4 +36,12 @@ public interface AnswerChecker {
     static AnswerChecker hashMarked() {
         return HashMarkedAnswers.CHECKER;
     }
+
+    /**
+     * A reply that is just a number ({@code 42}, {@code -3.5}, {@code 1,000}, optionally with a trailing period),
+     * compared as a number: for small models on short arithmetic, where a format is too much to ask.
+     */
+    static AnswerChecker bareNumber() {
+        return HashMarkedAnswers.BARE;
+    }
 }

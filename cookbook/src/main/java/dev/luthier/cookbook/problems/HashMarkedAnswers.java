@@ -33,6 +33,33 @@ public final class HashMarkedAnswers {
         }
     };
 
+    static final AnswerChecker BARE = new AnswerChecker() {
+        @Override
+        public Optional<String> extract(String response) {
+            String s = response.strip();
+            if (s.endsWith(".")) {
+                s = s.substring(0, s.length() - 1);
+            }
+            return BARE_NUMBER.matcher(s).matches() ? Optional.of(clean(s)) : Optional.empty();
+        }
+
+        @Override
+        public boolean equivalent(String answer, String reference) {
+            return numbersEqual(answer, reference);
+        }
+
+        @Override
+        public String instruction() {
+            return " Answer with just the number.";
+        }
+
+        @Override
+        public String toString() {
+            return "bare_number";
+        }
+    };
+    private static final Pattern BARE_NUMBER = Pattern.compile("[-+]?(\\d{1,3}(,\\d{3})+|\\d+)(\\.\\d+)?");
+
     private HashMarkedAnswers() {
     }
 

@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * then it saves the weights for the next step's sampler.
  *
  * <p>In {@code async} mode a producer keeps sampling groups with the newest saved weights while the trainer
- * trains; at most {@code (maxStaleness + 1)·groupsPerBatch} groups are sampled ahead of the trainer, and a group
- * whose weights are more than {@code maxStaleness} steps older than the step that would train on it is dropped
- * and counted ({@link RlMetrics#DROPPED_GROUPS}).
+ * trains, at most {@code max(1, maxStaleness)·groupsPerBatch} groups ahead of it. A group's staleness is the number
+ * of optimizer steps taken between the weights it was sampled with and the step that trains on it; a group more
+ * than {@code maxStaleness} steps stale is dropped and counted ({@link RlMetrics#DROPPED_GROUPS}). A step that
+ * trains nothing (all groups constant) takes no optimizer step and so ages nothing.
  *
  * <p>Writes {@code config.json}, {@code metrics.jsonl} (keys in {@link RlMetrics}) and {@code checkpoints.jsonl} to
  * the log directory.
@@ -100,12 +101,25 @@ public final class RlTrainer {
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
             recordCheckpoint("final", config.steps(), statePath, samplerPath);
-            return new RlResult(samplerPath, statePath, history.isEmpty() ? Map.of() : history.getLast(), history);
+            return new RlResult(samplerPath, statePath, finalMetrics(history), history);
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             progress.finish();
         }
+    }
+
+    /** The last training step's metrics, with the test metrics of the final evaluation when there is one. */
+    private static Map<String, Double> finalMetrics(List<Map<String, Double>> history) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map<String, Double> line : history) {
+            if (line.containsKey(RlMetrics.REWARD_MEAN)) {
+                out = new LinkedHashMap<>(line);
+            } else {
+                out.putAll(line);
+            }
+        }
+        return out;
     }
 
     /** The state of one run. */
@@ -142,7 +156,7 @@ public final class RlTrainer {
         void async(VersionedSampler first) {
             AtomicReference<VersionedSampler> latest = new AtomicReference<>(first);
             LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
-            Semaphore ahead = new Semaphore((config.maxStaleness() + 1) * config.groupsPerBatch());
+            Semaphore ahead = new Semaphore(Math.max(1, config.maxStaleness()) * config.groupsPerBatch());
             AtomicBoolean stop = new AtomicBoolean();
             Thread producer = Thread.ofPlatform().daemon().name("rl-rollouts").start(() -> {
                 long index = 0;
@@ -180,8 +194,11 @@ public final class RlTrainer {
                                     : t instanceof RuntimeException r ? r : new CompletionException(t);
                         }
                         TrajectoryGroup g = (TrajectoryGroup) next;
-                        if (step - g.samplerVersion() > config.maxStaleness()) {
-                            dropped++;
+                        if (sampler.version() - g.samplerVersion() > config.maxStaleness()) {
+                            if (++dropped > 100 * config.groupsPerBatch()) {
+                                throw new IllegalStateException("async RL dropped " + dropped + " stale groups in step "
+                                        + step + " without finding " + config.groupsPerBatch() + " fresh ones");
+                            }
                         } else {
                             fresh.add(g);
                         }
@@ -207,8 +224,8 @@ public final class RlTrainer {
             double stalenessSum = 0;
             int stalenessMax = 0;
             for (TrajectoryGroup g : groups) {
-                stalenessSum += step - g.samplerVersion();
-                stalenessMax = Math.max(stalenessMax, step - g.samplerVersion());
+                stalenessSum += current.version() - g.samplerVersion();
+                stalenessMax = Math.max(stalenessMax, current.version() - g.samplerVersion());
             }
             metrics.put(RlMetrics.STALENESS_MEAN, groups.isEmpty() ? 0 : stalenessSum / groups.size());
             metrics.put(RlMetrics.STALENESS_MAX, (double) stalenessMax);
@@ -254,7 +271,7 @@ public final class RlTrainer {
                     metrics.put(RlMetrics.LOSS, loss);
                 }
                 metrics.putAll(samplerLearnerGap(sequences, out));
-                next = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), step + 1);
+                next = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), current.version() + 1);
             }
             metrics.put(RlMetrics.TIME_TRAIN, seconds(trainStart));
             if (config.saveEvery() > 0 && (step + 1) % config.saveEvery() == 0 && step + 1 < config.steps()) {

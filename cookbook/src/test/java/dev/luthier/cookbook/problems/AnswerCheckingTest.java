@@ -134,6 +134,19 @@ class AnswerCheckingTest {
     }
 
     @Test
+    void bareNumbersAreTheWholeReply() {
+        AnswerChecker bare = AnswerChecker.bareNumber();
+        assertThat(bare.extract(" 42\n")).contains("42");
+        assertThat(bare.extract("1,000.")).contains("1000");
+        assertThat(bare.extract("-3.5")).contains("-3.5");
+        assertThat(bare.extract("42 apples")).isEmpty();
+        assertThat(bare.extract("about 42")).isEmpty();
+        assertThat(bare.extract("1,00")).isEmpty();
+        assertThat(bare.correct("8.0", "8")).isTrue();
+        assertThat(bare.correct("9", "8")).isFalse();
+    }
+
+    @Test
     void exactNumbersReduceFractions() {
         assertThat(ExactNumber.parse("\\frac{6}{8}")).contains(ExactNumber.parse("3/4").orElseThrow());
         assertThat(ExactNumber.parse("0.75").map(ExactNumber::toString)).contains("3/4");

@@ -94,12 +94,13 @@ class ProblemFilesTest {
     /**
      * Each MATH-500 answer stays equivalent to itself when written the ways models write it (in dollars, with
      * {@code \\dfrac}, spaced out, with a trailing period, boxed in a sentence), and is not equivalent to the next
-     * problem's answer unless the two are the same text.
+     * problem's answer unless the two have the same value.
      */
     @Test
     void math500AnswersSurviveRewritingAndStayDistinct() {
         List<Problem> problems = ProblemFiles.math(shared("datasets/math/math_oai_test.jsonl"));
         int distinctPairs = 0;
+        List<String> equalInValue = new ArrayList<>();
         for (int i = 0; i < problems.size(); i++) {
             String a = problems.get(i).answer();
             for (String variant : List.of("$" + a + "$", a.replace("\\frac", "\\dfrac"), " " + a + " ", a + ".",
@@ -109,10 +110,14 @@ class ProblemFilesTest {
             String next = problems.get((i + 1) % problems.size()).answer();
             if (!a.replaceAll("\\s", "").equals(next.replaceAll("\\s", ""))) {
                 distinctPairs++;
-                assertThat(MathAnswers.equivalent(a, next)).as("'%s' vs '%s'", a, next).isFalse();
+                if (MathAnswers.equivalent(a, next)) {
+                    equalInValue.add(a + " ~ " + next);
+                }
             }
         }
         assertThat(distinctPairs).isGreaterThan(400);
+        // the one neighbouring pair that differs in text but not in value (checked by hand)
+        assertThat(equalInValue).containsExactly("5 ~ x=5");
     }
 
     @Test
