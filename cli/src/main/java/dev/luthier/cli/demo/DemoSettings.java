@@ -23,14 +23,14 @@ public record DemoSettings(BaseModelSpec base, int evalProblems, int rank, int s
 
     /** {@code luthier demo}. */
     public static DemoSettings standard() {
-        return new DemoSettings(BaseModelSpec.standard(), 200, 16, 40, 32, 2e-3, 12, 16, 4, 1e-3, 24, 7);
+        return new DemoSettings(BaseModelSpec.standard(), 200, 16, 60, 32, 3e-3, 30, 16, 4, 2e-4, 24, 7);
     }
 
     /** {@code luthier demo --quick} and the test: a smaller base model and shorter runs. */
     public static DemoSettings quick() {
         BaseModelSpec s = BaseModelSpec.standard();
-        BaseModelSpec base = new BaseModelSpec("luthier-arithmetic-quick", 96, 3, 4, 288, s.bpeMerges(), 300, 32,
+        BaseModelSpec base = new BaseModelSpec("luthier-arithmetic-quick", 96, 3, 4, 288, s.bpeMerges(), 400, 32,
                 5e-3, 20, s.seed());
-        return new DemoSettings(base, 100, 16, 30, 32, 2e-3, 6, 12, 4, 1e-3, 24, 7);
+        return new DemoSettings(base, 100, 16, 40, 32, 3e-3, 15, 16, 4, 2e-4, 24, 7);
     }
 }
