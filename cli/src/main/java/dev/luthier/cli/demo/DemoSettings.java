@@ -3,7 +3,9 @@ package dev.luthier.cli.demo;
 import dev.luthier.cli.basemodel.BaseModelSpec;
 
 /**
- * The sizes of a demo run.
+ * The sizes of a demo run. SFT is kept short on purpose: twenty steps teach the chat format to about half the
+ * held-out problems, and RL on the answers' correctness takes it from there (measured on the quick base model:
+ * 1 % → 54 % → 77 %; with sixty SFT steps SFT alone reaches 91 % and RL then has little left to do).
  *
  * @param evalProblems     held-out problems the accuracies are measured on (the same ones before and after)
  * @param sftSteps         supervised steps of {@code sftBatch} training conversations each
@@ -23,7 +25,7 @@ public record DemoSettings(BaseModelSpec base, int evalProblems, int rank, int s
 
     /** {@code luthier demo}. */
     public static DemoSettings standard() {
-        return new DemoSettings(BaseModelSpec.standard(), 200, 16, 60, 32, 3e-3, 30, 16, 4, 2e-4, 24, 7);
+        return new DemoSettings(BaseModelSpec.standard(), 200, 16, 20, 32, 3e-3, 60, 16, 4, 5e-4, 24, 7);
     }
 
     /** {@code luthier demo --quick} and the test: a smaller base model and shorter runs. */
@@ -31,6 +33,6 @@ public record DemoSettings(BaseModelSpec base, int evalProblems, int rank, int s
         BaseModelSpec s = BaseModelSpec.standard();
         BaseModelSpec base = new BaseModelSpec("luthier-arithmetic-quick", 96, 3, 4, 288, s.bpeMerges(), 400, 32,
                 5e-3, 20, s.seed());
-        return new DemoSettings(base, 100, 16, 40, 32, 3e-3, 15, 16, 4, 2e-4, 24, 7);
+        return new DemoSettings(base, 100, 16, 20, 32, 3e-3, 30, 16, 4, 5e-4, 24, 7);
     }
 }
