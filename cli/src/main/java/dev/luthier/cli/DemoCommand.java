@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one JSON object of the results")
     boolean json;
 
-    @Option(names = "--quick", description = "a smaller base model and shorter runs (about a third of the time)")
+    @Option(names = "--quick", description = "a smaller base model (kept apart from the default one) and shorter runs, as the tests use")
     boolean quick;
 
     @Override
