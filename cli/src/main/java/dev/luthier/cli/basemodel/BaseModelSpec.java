@@ -26,7 +26,7 @@ public record BaseModelSpec(String name, int hiddenSize, int layers, int heads, 
 
     /** The demo's default base model. */
     public static BaseModelSpec standard() {
-        return new BaseModelSpec("luthier-arithmetic-1m", 128, 4, 4, 384, 400, 600, 32, 4e-3, 20, 20261129L);
+        return new BaseModelSpec("luthier-arithmetic-1m", 128, 4, 4, 384, 400, 900, 32, 4e-3, 20, 20261129L);
     }
 
     public int headDim() {

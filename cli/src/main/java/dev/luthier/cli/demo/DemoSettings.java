@@ -5,8 +5,8 @@ import dev.luthier.cli.basemodel.BaseModelSpec;
 /**
  * The sizes of a demo run. SFT is kept short on purpose: a few dozen steps teach the chat format (answer, then end
  * the turn) to part of the held-out problems, and RL on the answers' correctness takes it from there (measured with
- * the default base model: 0 % → 77 % → 95.5 %; with sixty SFT steps SFT alone reaches 96 % and RL has nothing left
- * to do). Where SFT stops is sensitive: on the quick base model twenty steps taught the format to 9 % of the
+ * a 600-step default base model: 0 % → 77 % → 95.5 %; with sixty SFT steps SFT alone reached 96 % and RL had
+ * nothing left to do). Where SFT stops is sensitive: on the quick base model twenty steps taught the format to 9 % of the
  * problems in one build and 54 % in another, so the quick settings take thirty.
  *
  * @param evalProblems     held-out problems the accuracies are measured on (the same ones before and after)
