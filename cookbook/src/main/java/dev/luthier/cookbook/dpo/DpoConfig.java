@@ -1,0 +1,83 @@
+package dev.luthier.cookbook.dpo;
+
+import dev.luthier.cookbook.preferences.PreferenceFormat;
+import dev.luthier.cookbook.schedule.LearningRateSchedule;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Settings of a DPO run (each settable as {@code key=value} on the command line).
+ *
+ * @param model          the base model to train a LoRA adapter on
+ * @param rank           LoRA rank
+ * @param learningRate   AdamW learning rate at step 0
+ * @param lrSchedule     how the rate moves over the run
+ * @param beta           DPO temperature: how far the policy may move from the reference
+ * @param batchSize      preference pairs per step
+ * @param epochs         passes over the data (ignored when {@code maxSteps} is set)
+ * @param maxSteps       stop after this many steps
+ * @param maxLength      pairs with a sequence longer than this many tokens are left out
+ * @param renderer       chat renderer name ({@code role_colon}, {@code qwen3}, ...)
+ * @param tokenizer      the model's {@code tokenizer.json} or its directory (read by the command line, not the loop)
+ * @param data           preference pairs (JSONL; read by the command line)
+ * @param dataFormat     their line format
+ * @param referenceModel the frozen reference: a {@code tinker://} checkpoint; the base model when empty
+ * @param loadCheckpoint a {@code tinker://.../weights/...} state to start the policy from
+ * @param logDir         where {@code metrics.jsonl} and {@code config.json} go
+ * @param seed           data order and adapter initialisation
+ */
+public record DpoConfig(
+        String model,
+        int rank,
+        double learningRate,
+        LearningRateSchedule lrSchedule,
+        double beta,
+        int batchSize,
+        int epochs,
+        Optional<Integer> maxSteps,
+        int maxLength,
+        String renderer,
+        Optional<Path> tokenizer,
+        Optional<Path> data,
+        PreferenceFormat dataFormat,
+        Optional<String> referenceModel,
+        Optional<String> loadCheckpoint,
+        Path logDir,
+        long seed) {
+
+    public DpoConfig {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("model is required (e.g. model=Qwen/Qwen3-0.6B)");
+        }
+        positive("rank", rank);
+        positive("batchSize", batchSize);
+        positive("epochs", epochs);
+        positive("maxLength", maxLength);
+        maxSteps.ifPresent(s -> positive("maxSteps", s));
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
+        }
+        if (!(beta > 0) || !Double.isFinite(beta)) {
+            throw new IllegalArgumentException("beta must be positive, got " + beta);
+        }
+        referenceModel.ifPresent(p -> {
+            if (!p.startsWith("tinker://")) {
+                throw new IllegalArgumentException("referenceModel must be a tinker:// checkpoint path, got " + p);
+            }
+        });
+    }
+
+    /** The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch. */
+    public static DpoConfig defaults(String model) {
+        return new DpoConfig(model, 32, 1e-5, LearningRateSchedule.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
+                "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, Optional.empty(), Optional.empty(),
+                Path.of("runs", "dpo"), 0);
+    }
+
+    private static void positive(String name, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + v);
+        }
+    }
+}
