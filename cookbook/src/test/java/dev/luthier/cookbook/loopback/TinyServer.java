@@ -35,6 +35,7 @@ public final class TinyServer implements AutoCloseable {
             Path dir = dataDir.resolve("models").resolve(models[i]);
             if (!Files.exists(dir)) {
                 HfModelWriter.writeRandom(dir, TINY, 11 + i, 0.2);
+                AsciiTokenizer.writeTokenizerJson(dir);
             }
             dirs.put(models[i], dir);
         }
