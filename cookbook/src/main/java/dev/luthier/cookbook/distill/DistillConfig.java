@@ -1,6 +1,6 @@
 package dev.luthier.cookbook.distill;
 
-import dev.luthier.cookbook.schedule.LearningRateSchedule;
+import dev.luthier.cookbook.sft.ScheduleKind;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -13,7 +13,7 @@ import java.util.Optional;
  *                        student's tokenizer
  * @param rank            LoRA rank
  * @param learningRate    AdamW learning rate at step 0
- * @param lrSchedule      how the rate moves over the run
+ * @param schedule        how the rate moves over the run
  * @param groupSize       completions sampled per prompt
  * @param promptsPerStep  prompts per step (a step trains on {@code promptsPerStep × groupSize} completions)
  * @param steps           optimizer steps; prompts are cycled in a fresh seeded order each pass
@@ -33,7 +33,7 @@ public record DistillConfig(
         String teacher,
         int rank,
         double learningRate,
-        LearningRateSchedule lrSchedule,
+        ScheduleKind schedule,
         int groupSize,
         int promptsPerStep,
         int steps,
@@ -77,7 +77,7 @@ public record DistillConfig(
 
     /** The cookbook's defaults: rank 128, LR 1e-4 constant, 4 completions for each of 16 prompts, 256 tokens, coef 1, γ 0. */
     public static DistillConfig defaults(String model, String teacher) {
-        return new DistillConfig(model, teacher, 128, 1e-4, LearningRateSchedule.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
+        return new DistillConfig(model, teacher, 128, 1e-4, ScheduleKind.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
                 "role_colon", Optional.empty(), Optional.empty(), Optional.empty(), Path.of("runs", "distill"), 0);
     }
 }

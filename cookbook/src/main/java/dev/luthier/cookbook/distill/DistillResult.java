@@ -13,10 +13,11 @@ import java.util.Map;
  * @param samplerPath  {@code tinker://.../sampler_weights/final}
  * @param metricsFile  the run's {@code metrics.jsonl}
  * @param configFile   the run's {@code config.json}
+ * @param reportFile   the run's {@code report.html} (charts of the metrics)
  * @param firstMetrics the first step's metrics ({@code reverse_kl}, {@code tokens}, ...)
  * @param lastMetrics  the last step's metrics
  */
-public record DistillResult(int steps, String statePath, String samplerPath, Path metricsFile, Path configFile,
+public record DistillResult(int steps, String statePath, String samplerPath, Path metricsFile, Path configFile, Path reportFile,
                             Map<String, Double> firstMetrics, Map<String, Double> lastMetrics) {
     public DistillResult {
         firstMetrics = Collections.unmodifiableMap(new LinkedHashMap<>(firstMetrics));

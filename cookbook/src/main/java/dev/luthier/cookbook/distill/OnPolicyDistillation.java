@@ -15,7 +15,9 @@ import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.Renderer;
+import dev.luthier.cookbook.report.HtmlReport;
 import dev.luthier.cookbook.runs.RunConfigFile;
+import dev.luthier.cookbook.sft.LearningRateSchedule;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -72,6 +74,7 @@ public final class OnPolicyDistillation {
         int perStep = Math.min(config.promptsPerStep(), prompts.size());
         int stepsPerPass = prompts.size() / perStep;
         AdamParams adam = AdamParams.defaults();
+        LearningRateSchedule lrSchedule = LearningRateSchedule.create(config.schedule(), config.learningRate(), 0, config.steps());
         Map<String, Double> first = null;
         Map<String, Double> last = Map.of();
         progress.start("distill", config.steps());
@@ -121,7 +124,7 @@ public final class OnPolicyDistillation {
                     }
                     tokens += c.completion().length;
                 }
-                double lr = config.learningRate() * config.lrSchedule().factor(step, config.steps());
+                double lr = lrSchedule.learningRate(step);
                 if (!data.isEmpty()) {
                     var fb = training.forwardBackward(data, "importance_sampling");
                     var optim = training.optimStep(adam.withLearningRate(lr));
@@ -147,7 +150,8 @@ public final class OnPolicyDistillation {
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
-            return new DistillResult(config.steps(), statePath, samplerPath, log.file(), configFile,
+            var report = HtmlReport.write(config.logDir(), "On-policy distillation: " + config.model() + " from " + config.teacher());
+            return new DistillResult(config.steps(), statePath, samplerPath, log.file(), configFile, report,
                     first == null ? Map.of() : first, last);
         } finally {
             progress.finish();

@@ -1,7 +1,7 @@
 package dev.luthier.cookbook.dpo;
 
 import dev.luthier.cookbook.preferences.PreferenceFormat;
-import dev.luthier.cookbook.schedule.LearningRateSchedule;
+import dev.luthier.cookbook.sft.ScheduleKind;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param model          the base model to train a LoRA adapter on
  * @param rank           LoRA rank
  * @param learningRate   AdamW learning rate at step 0
- * @param lrSchedule     how the rate moves over the run
+ * @param schedule       how the rate moves over the run
  * @param beta           DPO temperature: how far the policy may move from the reference
  * @param batchSize      preference pairs per step
  * @param epochs         passes over the data (ignored when {@code maxSteps} is set)
@@ -31,7 +31,7 @@ public record DpoConfig(
         String model,
         int rank,
         double learningRate,
-        LearningRateSchedule lrSchedule,
+        ScheduleKind schedule,
         double beta,
         int batchSize,
         int epochs,
@@ -70,7 +70,7 @@ public record DpoConfig(
 
     /** The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch. */
     public static DpoConfig defaults(String model) {
-        return new DpoConfig(model, 32, 1e-5, LearningRateSchedule.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
+        return new DpoConfig(model, 32, 1e-5, ScheduleKind.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
                 "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, Optional.empty(), Optional.empty(),
                 Path.of("runs", "dpo"), 0);
     }

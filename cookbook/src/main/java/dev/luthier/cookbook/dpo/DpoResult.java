@@ -13,11 +13,12 @@ import java.util.Map;
  * @param samplerPath  {@code tinker://.../sampler_weights/final}: the adapter for sampling
  * @param metricsFile  the run's {@code metrics.jsonl}
  * @param configFile   the run's {@code config.json}
+ * @param reportFile   the run's {@code report.html} (charts of the metrics)
  * @param firstMetrics the first step's metrics
  * @param lastMetrics  the last step's metrics ({@code dpo_loss}, {@code accuracy}, {@code margin}, ...)
  */
 public record DpoResult(int steps, int pairs, int droppedPairs, String statePath, String samplerPath, Path metricsFile,
-                        Path configFile, Map<String, Double> firstMetrics, Map<String, Double> lastMetrics) {
+                        Path configFile, Path reportFile, Map<String, Double> firstMetrics, Map<String, Double> lastMetrics) {
     public DpoResult {
         firstMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firstMetrics));
         lastMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lastMetrics));

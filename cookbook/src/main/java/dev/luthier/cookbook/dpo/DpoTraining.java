@@ -11,7 +11,9 @@ import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.preferences.PreferencePair;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Renderer;
+import dev.luthier.cookbook.report.HtmlReport;
 import dev.luthier.cookbook.runs.RunConfigFile;
+import dev.luthier.cookbook.sft.LearningRateSchedule;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,6 +75,7 @@ public final class DpoTraining {
         Map<String, Double> first = null;
         Map<String, Double> last = Map.of();
         AdamParams adam = AdamParams.defaults();
+        LearningRateSchedule lrSchedule = LearningRateSchedule.create(config.schedule(), config.learningRate(), 0, totalSteps);
         progress.start("dpo", totalSteps);
         try (MetricsLog log = MetricsLog.open(config.logDir())) {
             List<Integer> order = null;
@@ -101,7 +104,7 @@ public final class DpoTraining {
                     referenceSums[2 * i] = scores.chosen(p);
                     referenceSums[2 * i + 1] = scores.rejected(p);
                 }
-                double lr = config.learningRate() * config.lrSchedule().factor(step, totalSteps);
+                double lr = lrSchedule.learningRate(step);
                 CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackwardCustom(data, new DpoLoss(config.beta(), referenceSums));
                 var optim = training.optimStep(adam.withLearningRate(lr));
                 ForwardBackwardOutput out = fb.join();
@@ -126,7 +129,8 @@ public final class DpoTraining {
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
-            return new DpoResult(totalSteps, rendered.size(), dropped, statePath, samplerPath, log.file(), configFile,
+            var report = HtmlReport.write(config.logDir(), "DPO: " + config.model());
+            return new DpoResult(totalSteps, rendered.size(), dropped, statePath, samplerPath, log.file(), configFile, report,
                     first == null ? Map.of() : first, last);
         } finally {
             progress.finish();

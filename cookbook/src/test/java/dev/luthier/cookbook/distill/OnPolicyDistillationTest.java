@@ -9,15 +9,15 @@ import dev.luthier.api.training.AdamParams;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
-import dev.luthier.cookbook.loopback.AsciiTokenizer;
-import dev.luthier.cookbook.loopback.TinyServer;
+import dev.luthier.cookbook.testing.AsciiTokenizer;
+import dev.luthier.cookbook.testing.TinyServer;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.renderers.Renderers;
 import dev.luthier.cookbook.renderers.SupervisedExample;
 import dev.luthier.cookbook.renderers.TrainOn;
-import dev.luthier.cookbook.schedule.LearningRateSchedule;
+import dev.luthier.cookbook.sft.ScheduleKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,10 +42,10 @@ class OnPolicyDistillationTest {
         Renderer renderer = Renderers.create("role_colon", new AsciiTokenizer());
         List<List<Message>> prompts = List.of(List.of(Message.user("a")), List.of(Message.user("b")),
                 List.of(Message.user("c")), List.of(Message.user("d")));
-        try (TinyServer server = new TinyServer(dir.resolve("server"), "tiny");
+        try (TinyServer server = new TinyServer(dir.resolve("server"));
              ServiceClient service = server.client()) {
             String[] checkpoints = sftTeacher(service, renderer, prompts);
-            DistillConfig config = new DistillConfig("tiny", checkpoints[1], 8, 2e-2, LearningRateSchedule.CONSTANT, 4, 4, 6, 3,
+            DistillConfig config = new DistillConfig(TinyServer.MODEL, checkpoints[1], 8, 5e-3, ScheduleKind.CONSTANT, 4, 4, 6, 3,
                     1.0, 1.0, 0.0, "role_colon", Optional.empty(), Optional.empty(), Optional.of(checkpoints[0]),
                     dir.resolve("run"), 5);
             DistillResult result = new OnPolicyDistillation(service, config, renderer, ProgressListener.NONE).train(prompts);
@@ -76,6 +76,7 @@ class OnPolicyDistillationTest {
             assertThat(after).isLessThan(before / 2);
             assertThat(result.lastMetrics().get("tokens")).isPositive();
             assertThat(result.samplerPath()).contains("/sampler_weights/final");
+            assertThat(Files.readString(result.reportFile())).contains("reverse_kl");
         }
     }
 
@@ -106,7 +107,7 @@ class OnPolicyDistillationTest {
      * (where the student starts) and its sampler weights after 8 (the teacher).
      */
     private static String[] sftTeacher(ServiceClient service, Renderer renderer, List<List<Message>> prompts) {
-        TrainingClient sft = service.createLoraTrainingClient("tiny", 8, 99L, true, true, true, null);
+        TrainingClient sft = service.createLoraTrainingClient(TinyServer.MODEL, 8, 99L, true, true, true, null);
         List<Datum> data = new ArrayList<>();
         for (List<Message> p : prompts) {
             List<Message> conversation = new ArrayList<>(p);

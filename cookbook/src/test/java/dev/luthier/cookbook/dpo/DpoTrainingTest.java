@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.api.input.ModelInput;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
-import dev.luthier.cookbook.loopback.AsciiTokenizer;
-import dev.luthier.cookbook.loopback.TinyServer;
+import dev.luthier.cookbook.testing.AsciiTokenizer;
+import dev.luthier.cookbook.testing.TinyServer;
 import dev.luthier.cookbook.preferences.PreferencePair;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.renderers.Renderers;
-import dev.luthier.cookbook.schedule.LearningRateSchedule;
+import dev.luthier.cookbook.sft.ScheduleKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,11 +35,11 @@ class DpoTrainingTest {
         for (String q : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
             pairs.add(new PreferencePair(List.of(Message.user(q)), Message.assistant("yes"), Message.assistant("no")));
         }
-        DpoConfig config = new DpoConfig("tiny", 8, 1e-2, LearningRateSchedule.CONSTANT, 0.5, 4, 1, Optional.of(4), 256,
+        DpoConfig config = new DpoConfig(TinyServer.MODEL, 8, 1e-2, ScheduleKind.CONSTANT, 0.5, 4, 1, Optional.of(4), 256,
                 "role_colon", Optional.empty(), Optional.empty(), dev.luthier.cookbook.preferences.PreferenceFormat.AUTO,
                 Optional.empty(), Optional.empty(), dir.resolve("run"), 3);
         List<Long> progress = new ArrayList<>();
-        try (TinyServer server = new TinyServer(dir.resolve("server"), "tiny");
+        try (TinyServer server = new TinyServer(dir.resolve("server"));
              ServiceClient service = server.client()) {
             DpoResult result = new DpoTraining(service, config, renderer, new ProgressListener() {
                 @Override
@@ -68,7 +68,7 @@ class DpoTrainingTest {
             // the saved adapter, scored by the sampler independently of the loop: chosen now beats rejected, and by
             // more than under the untrained base model
             SamplingClient trained = service.createSamplingClient(result.samplerPath());
-            SamplingClient base = service.createSamplingClient("tiny");
+            SamplingClient base = service.createSamplingClient(TinyServer.MODEL);
             for (PreferencePair p : pairs) {
                 PairDatums d = PairDatums.render(renderer, p);
                 double trainedMargin = replyLogprob(trained, d, true) - replyLogprob(trained, d, false);
@@ -77,6 +77,7 @@ class DpoTrainingTest {
                 assertThat(trainedMargin).isGreaterThan(0);
             }
             assertThat(result.statePath()).startsWith("tinker://").contains("/weights/final");
+            assertThat(Files.readString(result.reportFile())).contains("dpo_loss");
         }
 
         List<String> lines = Files.readAllLines(result(dir).resolve("metrics.jsonl"));
@@ -86,7 +87,7 @@ class DpoTrainingTest {
         assertThat(firstLine.has("accuracy")).isTrue();
         JsonNode cfg = new ObjectMapper().readTree(result(dir).resolve("config.json").toFile());
         assertThat(cfg.get("beta").asDouble()).isEqualTo(0.5);
-        assertThat(cfg.get("lrSchedule").asText()).isEqualTo("constant");
+        assertThat(cfg.get("schedule").asText()).isEqualTo("constant");
     }
 
     private static Path result(Path dir) {

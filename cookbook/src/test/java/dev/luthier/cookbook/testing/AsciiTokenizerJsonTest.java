@@ -1,4 +1,4 @@
-package dev.luthier.cookbook.loopback;
+package dev.luthier.cookbook.testing;
 
 import dev.luthier.cookbook.renderers.HfTokenizers;
 import org.junit.jupiter.api.Test;
@@ -9,18 +9,18 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The test tokenizer and its tokenizer.json, run by Hugging Face's tokenizers library, give the same ids. */
-class AsciiTokenizerTest {
+class AsciiTokenizerJsonTest {
 
     @Test
     void tokenizerJsonMatchesTheJavaTokenizer(@TempDir Path dir) throws Exception {
         String text = "User: Hi there!\n\nAssistant: {ok} ~42";
         int[] expected = new AsciiTokenizer().encode(text);
-        assertThat(expected).startsWith('U' - 32, 's' - 32, 'e' - 32, 'r' - 32, ':' - 32, 0);
-        assertThat(expected[15]).isEqualTo(95);
+        assertThat(expected).startsWith('U', 's', 'e', 'r', ':', ' ');
+        assertThat(expected[15]).isEqualTo(10);
         try (var hf = HfTokenizers.open(AsciiTokenizer.writeTokenizerJson(dir))) {
             assertThat(hf.encode(text)).containsExactly(expected);
             assertThat(hf.decode(expected)).isEqualTo(text);
-            assertThat(hf.tokenId("\n")).isEqualTo(95);
+            assertThat(hf.tokenId("\n")).isEqualTo(10);
         }
     }
 }
