@@ -2,6 +2,7 @@ package dev.luthier.client.rest;
 
 import dev.luthier.api.ids.TinkerPath;
 import dev.luthier.api.json.WireJson;
+import dev.luthier.api.rest.ArchiveUrlResponse;
 import dev.luthier.api.rest.Checkpoint;
 import dev.luthier.api.rest.CheckpointTtlRequest;
 import dev.luthier.api.rest.CheckpointsResponse;
@@ -84,6 +85,14 @@ public final class RestClient {
     /** Expires a checkpoint {@code ttlSeconds} from now; null removes the expiry. */
     public void setCheckpointTtl(String tinkerPath, Long ttlSeconds) {
         rt.send("PUT", checkpointPath(tinkerPath) + "/ttl", WireJson.write(new CheckpointTtlRequest(ttlSeconds)), HttpTransport.JSON);
+    }
+
+    /**
+     * A signed, expiring link to a checkpoint's files as a {@code .tar.gz} (the 200 JSON form of the archive route);
+     * fetching the link needs no API key.
+     */
+    public ArchiveUrlResponse getCheckpointArchiveUrl(String tinkerPath) {
+        return get(checkpointPath(tinkerPath) + "/archive", ArchiveUrlResponse.class);
     }
 
     /** The base model and LoRA settings of a checkpoint (own or public). */

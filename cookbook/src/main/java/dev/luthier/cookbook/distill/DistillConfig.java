@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Settings of an on-policy distillation run (each settable as {@code key=value} on the command line).
  *
- * @param model           the student's base model (a LoRA adapter on it is trained)
+ * @param modelName       the student's base model (a LoRA adapter on it is trained)
  * @param teacher         the teacher: a base model name or a {@code tinker://} checkpoint; it must share the
  *                        student's tokenizer
  * @param rank            LoRA rank
@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param seed            prompt order, adapter initialisation and sampling seeds
  */
 public record DistillConfig(
-        String model,
+        String modelName,
         String teacher,
         int rank,
         double learningRate,
@@ -49,11 +49,15 @@ public record DistillConfig(
         long seed) {
 
     public DistillConfig {
-        if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException("model is required (the student's base model)");
+        if (modelName == null || modelName.isBlank()) {
+            throw new IllegalArgumentException("modelName is required (the student's base model)");
         }
         if (teacher == null || teacher.isBlank()) {
             throw new IllegalArgumentException("teacher is required (a base model or a tinker:// checkpoint)");
+        }
+        if (!dev.luthier.cookbook.renderers.Renderers.NAMES.contains(renderer)) {
+            throw new IllegalArgumentException("renderer must be one of " + dev.luthier.cookbook.renderers.Renderers.NAMES
+                    + ", got " + renderer);
         }
         for (var e : java.util.Map.of("rank", rank, "groupSize", groupSize, "promptsPerStep", promptsPerStep,
                 "steps", steps, "maxTokens", maxTokens).entrySet()) {
@@ -76,8 +80,8 @@ public record DistillConfig(
     }
 
     /** The cookbook's defaults: rank 128, LR 1e-4 constant, 4 completions for each of 16 prompts, 256 tokens, coef 1, γ 0. */
-    public static DistillConfig defaults(String model, String teacher) {
-        return new DistillConfig(model, teacher, 128, 1e-4, ScheduleKind.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
+    public static DistillConfig defaults(String modelName, String teacher) {
+        return new DistillConfig(modelName, teacher, 128, 1e-4, ScheduleKind.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
                 "role_colon", Optional.empty(), Optional.empty(), Optional.empty(), Path.of("runs", "distill"), 0);
     }
 }

@@ -65,7 +65,7 @@ public final class OnPolicyDistillation {
         var configFile = RunConfigFile.write(config.logDir(), config);
         TrainingClient training = config.loadCheckpoint().isPresent()
                 ? service.createTrainingClientFromState(config.loadCheckpoint().get(), false)
-                : service.createLoraTrainingClient(config.model(), config.rank(), config.seed(), true, true, true, null);
+                : service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null);
         SamplingClient teacher = service.createSamplingClient(config.teacher());
         Stop stop = !renderer.stopTokenIds().isEmpty()
                 ? Stop.tokens(renderer.stopTokenIds().stream().mapToInt(Integer::intValue).toArray())
@@ -150,7 +150,7 @@ public final class OnPolicyDistillation {
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
-            var report = HtmlReport.write(config.logDir(), "On-policy distillation: " + config.model() + " from " + config.teacher());
+            var report = HtmlReport.write(config.logDir(), "On-policy distillation: " + config.modelName() + " from " + config.teacher());
             return new DistillResult(config.steps(), statePath, samplerPath, log.file(), configFile, report,
                     first == null ? Map.of() : first, last);
         } finally {

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Settings of a DPO run (each settable as {@code key=value} on the command line).
  *
- * @param model          the base model to train a LoRA adapter on
+ * @param modelName      the base model to train a LoRA adapter on
  * @param rank           LoRA rank
  * @param learningRate   AdamW learning rate at step 0
  * @param schedule       how the rate moves over the run
@@ -28,7 +28,7 @@ import java.util.Optional;
  * @param seed           data order and adapter initialisation
  */
 public record DpoConfig(
-        String model,
+        String modelName,
         int rank,
         double learningRate,
         ScheduleKind schedule,
@@ -47,8 +47,12 @@ public record DpoConfig(
         long seed) {
 
     public DpoConfig {
-        if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException("model is required (e.g. model=Qwen/Qwen3-0.6B)");
+        if (modelName == null || modelName.isBlank()) {
+            throw new IllegalArgumentException("modelName is required (e.g. modelName=Qwen/Qwen3-0.6B)");
+        }
+        if (!dev.luthier.cookbook.renderers.Renderers.NAMES.contains(renderer)) {
+            throw new IllegalArgumentException("renderer must be one of " + dev.luthier.cookbook.renderers.Renderers.NAMES
+                    + ", got " + renderer);
         }
         positive("rank", rank);
         positive("batchSize", batchSize);
@@ -69,8 +73,8 @@ public record DpoConfig(
     }
 
     /** The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch. */
-    public static DpoConfig defaults(String model) {
-        return new DpoConfig(model, 32, 1e-5, ScheduleKind.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
+    public static DpoConfig defaults(String modelName) {
+        return new DpoConfig(modelName, 32, 1e-5, ScheduleKind.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
                 "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, Optional.empty(), Optional.empty(),
                 Path.of("runs", "dpo"), 0);
     }

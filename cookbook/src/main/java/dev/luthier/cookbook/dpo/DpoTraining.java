@@ -66,10 +66,10 @@ public final class DpoTraining {
         var configFile = RunConfigFile.write(config.logDir(), config);
         TrainingClient training = config.loadCheckpoint().isPresent()
                 ? service.createTrainingClientFromState(config.loadCheckpoint().get(), false)
-                : service.createLoraTrainingClient(config.model(), config.rank(), config.seed(), true, true, true, null);
+                : service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null);
         // the policy starts where the reference is unless another reference is named
         SamplingClient reference = service.createSamplingClient(config.referenceModel()
-                .or(config::loadCheckpoint).orElse(config.model()));
+                .or(config::loadCheckpoint).orElse(config.modelName()));
         ReferenceScores scores = new ReferenceScores(reference, rendered);
 
         Map<String, Double> first = null;
@@ -129,7 +129,7 @@ public final class DpoTraining {
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
-            var report = HtmlReport.write(config.logDir(), "DPO: " + config.model());
+            var report = HtmlReport.write(config.logDir(), "DPO: " + config.modelName());
             return new DpoResult(totalSteps, rendered.size(), dropped, statePath, samplerPath, log.file(), configFile, report,
                     first == null ? Map.of() : first, last);
         } finally {
