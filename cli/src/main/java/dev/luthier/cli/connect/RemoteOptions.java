@@ -2,6 +2,8 @@ package dev.luthier.cli.connect;
 
 import dev.luthier.client.ClientOptions;
 import dev.luthier.client.ServiceClient;
+import dev.luthier.client.errors.ApiException;
+import dev.luthier.client.errors.LuthierException;
 import dev.luthier.client.http.RetryPolicy;
 import picocli.CommandLine.Option;
 
@@ -34,7 +36,13 @@ public final class RemoteOptions {
         }
         ClientOptions options = ClientOptions.of(baseUrl(), key)
                 .withRetry(new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3)));
-        return new ServiceClient(options);
+        try {
+            return new ServiceClient(options);
+        } catch (ApiException e) {
+            throw new LuthierException("the server at " + baseUrl() + " refused the connection: " + e.getMessage(), e);
+        } catch (LuthierException e) {
+            throw new LuthierException("cannot reach a server at " + baseUrl() + " (" + e.getMessage() + ")", e);
+        }
     }
 
     private static String env(String... names) {
