@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param tokenizer      the model's {@code tokenizer.json} or its directory (read by the command line, not the loop)
  * @param data           preference pairs (JSONL; read by the command line)
  * @param dataFormat     their line format
+ * @param testSize       pairs held out of the data (seeded) and evaluated without training (0: none)
+ * @param evalEvery      evaluate the held-out pairs every this many steps (0: only before the first and after the last)
  * @param referenceModel the frozen reference: a {@code tinker://} checkpoint; the base model when empty
  * @param loadCheckpoint a {@code tinker://.../weights/...} state to start the policy from
  * @param logDir         where {@code metrics.jsonl} and {@code config.json} go
@@ -41,6 +43,8 @@ public record DpoConfig(
         Optional<Path> tokenizer,
         Optional<Path> data,
         PreferenceFormat dataFormat,
+        int testSize,
+        int evalEvery,
         Optional<String> referenceModel,
         Optional<String> loadCheckpoint,
         Path logDir,
@@ -59,6 +63,9 @@ public record DpoConfig(
         positive("epochs", epochs);
         positive("maxLength", maxLength);
         maxSteps.ifPresent(s -> positive("maxSteps", s));
+        if (testSize < 0 || evalEvery < 0) {
+            throw new IllegalArgumentException("testSize and evalEvery must not be negative");
+        }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
         }
@@ -75,7 +82,7 @@ public record DpoConfig(
     /** The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch. */
     public static DpoConfig defaults(String modelName) {
         return new DpoConfig(modelName, 32, 1e-5, ScheduleKind.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
-                "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, Optional.empty(), Optional.empty(),
+                "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, 0, 10, Optional.empty(), Optional.empty(),
                 Path.of("runs", "dpo"), 0);
     }
 

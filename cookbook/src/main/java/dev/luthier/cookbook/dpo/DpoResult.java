@@ -16,11 +16,15 @@ import java.util.Map;
  * @param reportFile   the run's {@code report.html} (charts of the metrics)
  * @param firstMetrics the first step's metrics
  * @param lastMetrics  the last step's metrics ({@code dpo_loss}, {@code accuracy}, {@code margin}, ...)
+ * @param testMetrics  the held-out pairs' metrics after the last step ({@code test/dpo_loss}, ...); empty without
+ *                     held-out pairs
  */
 public record DpoResult(int steps, int pairs, int droppedPairs, String statePath, String samplerPath, Path metricsFile,
-                        Path configFile, Path reportFile, Map<String, Double> firstMetrics, Map<String, Double> lastMetrics) {
+                        Path configFile, Path reportFile, Map<String, Double> firstMetrics, Map<String, Double> lastMetrics,
+                        Map<String, Double> testMetrics) {
     public DpoResult {
         firstMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firstMetrics));
         lastMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lastMetrics));
+        testMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(testMetrics));
     }
 }

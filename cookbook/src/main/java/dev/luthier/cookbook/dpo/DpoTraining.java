@@ -55,9 +55,18 @@ public final class DpoTraining {
                 rendered.add(d);
             }
         }
+        List<PairDatums> heldOut = new ArrayList<>();
+        if (config.testSize() > 0) {
+            List<Integer> order = epochOrder(rendered.size(), config.seed() ^ 0x5eed, 0);
+            List<PairDatums> train = new ArrayList<>();
+            for (int i = 0; i < order.size(); i++) {
+                (i < config.testSize() ? heldOut : train).add(rendered.get(order.get(i)));
+            }
+            rendered = train;
+        }
         if (rendered.isEmpty()) {
             throw new IllegalArgumentException("no preference pairs to train on (" + pairs.size() + " given, " + dropped
-                    + " longer than maxLength " + config.maxLength() + ")");
+                    + " longer than maxLength " + config.maxLength() + ", " + heldOut.size() + " held out)");
         }
         int batchSize = Math.min(config.batchSize(), rendered.size());
         int batchesPerEpoch = rendered.size() / batchSize;
@@ -71,9 +80,11 @@ public final class DpoTraining {
         SamplingClient reference = service.createSamplingClient(config.referenceModel()
                 .or(config::loadCheckpoint).orElse(config.modelName()));
         ReferenceScores scores = new ReferenceScores(reference, rendered);
+        ReferenceScores heldOutScores = new ReferenceScores(reference, heldOut);
 
         Map<String, Double> first = null;
         Map<String, Double> last = Map.of();
+        Map<String, Double> test = Map.of();
         AdamParams adam = AdamParams.defaults();
         LearningRateSchedule lrSchedule = LearningRateSchedule.create(config.schedule(), config.learningRate(), 0, totalSteps);
         progress.start("dpo", totalSteps);
@@ -81,6 +92,10 @@ public final class DpoTraining {
             List<Integer> order = null;
             CompletableFuture<Double> nextReferenceTime = null;
             for (int step = 0; step < totalSteps; step++) {
+                if (!heldOut.isEmpty() && (step == 0 || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
+                    test = evaluate(training, heldOut, heldOutScores);
+                    log.log(step, test);
+                }
                 int epoch = step / batchesPerEpoch;
                 int within = step % batchesPerEpoch;
                 if (within == 0 || order == null) {
@@ -127,14 +142,51 @@ public final class DpoTraining {
                 progress.advance(step + 1, String.format(Locale.ROOT, "loss %.4f acc %.2f margin %.3f",
                         metrics.get("dpo_loss"), metrics.get("accuracy"), metrics.get("margin")));
             }
+            if (!heldOut.isEmpty()) {
+                test = evaluate(training, heldOut, heldOutScores);
+                log.log(totalSteps, test);
+            }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
             var report = HtmlReport.write(config.logDir(), "DPO: " + config.modelName());
             return new DpoResult(totalSteps, rendered.size(), dropped, statePath, samplerPath, log.file(), configFile, report,
-                    first == null ? Map.of() : first, last);
+                    first == null ? Map.of() : first, last, test);
         } finally {
             progress.finish();
         }
+    }
+
+    /**
+     * The DPO metrics of the held-out pairs under the current policy ({@code test/dpo_loss}, {@code test/accuracy},
+     * ...): a forward pass for the policy's log-probabilities, no gradient.
+     */
+    private Map<String, Double> evaluate(TrainingClient training, List<PairDatums> pairs, ReferenceScores scores) {
+        List<Integer> all = new ArrayList<>(pairs.size());
+        for (int i = 0; i < pairs.size(); i++) {
+            all.add(i);
+        }
+        scores.ensure(all).join();
+        List<Datum> data = new ArrayList<>(2 * pairs.size());
+        double[] referenceSums = new double[2 * pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            data.add(pairs.get(i).chosenDatum());
+            data.add(pairs.get(i).rejectedDatum());
+            referenceSums[2 * i] = scores.chosen(i);
+            referenceSums[2 * i + 1] = scores.rejected(i);
+        }
+        ForwardBackwardOutput out = training.forward(data, "cross_entropy").join();
+        List<float[]> logprobs = new ArrayList<>(data.size());
+        List<float[]> weights = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            float[] lp = out.lossFnOutputs().get(i).get("logprobs").toFloats();
+            logprobs.add(lp);
+            weights.add(DpoLoss.weightsOf(data.get(i), lp.length));
+        }
+        DpoLoss.Stats stats = new DpoLoss(config.beta(), referenceSums).evaluate(logprobs, weights, null);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        stats.asMetrics().forEach((k, v) -> metrics.put("test/" + k, v));
+        metrics.put("test/pairs", (double) pairs.size());
+        return metrics;
     }
 
     /** The order of the pairs in {@code epoch}: a fresh seeded shuffle each epoch. */

@@ -35,8 +35,8 @@ class DpoTrainingTest {
         for (String q : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
             pairs.add(new PreferencePair(List.of(Message.user(q)), Message.assistant("yes"), Message.assistant("no")));
         }
-        DpoConfig config = new DpoConfig(TinyServer.MODEL, 8, 1e-2, ScheduleKind.CONSTANT, 0.5, 4, 1, Optional.of(4), 256,
-                "role_colon", Optional.empty(), Optional.empty(), dev.luthier.cookbook.preferences.PreferenceFormat.AUTO,
+        DpoConfig config = new DpoConfig(TinyServer.MODEL, 8, 1e-2, ScheduleKind.CONSTANT, 0.5, 3, 1, Optional.of(4), 256,
+                "role_colon", Optional.empty(), Optional.empty(), dev.luthier.cookbook.preferences.PreferenceFormat.AUTO, 2, 0,
                 Optional.empty(), Optional.empty(), dir.resolve("run"), 3);
         List<Long> progress = new ArrayList<>();
         try (TinyServer server = new TinyServer(dir.resolve("server"));
@@ -64,6 +64,12 @@ class DpoTrainingTest {
             assertThat(result.lastMetrics().get("accuracy")).isEqualTo(1.0);
             assertThat(result.lastMetrics().get("chosen_reward")).isGreaterThan(result.lastMetrics().get("rejected_reward"));
             assertThat(progress).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(result.pairs()).isEqualTo(6); // 2 of the 8 held out
+
+            // the two held-out prompts were never trained on, yet their chosen reply now wins too
+            assertThat(result.testMetrics().get("test/pairs")).isEqualTo(2.0);
+            assertThat(result.testMetrics().get("test/accuracy")).isEqualTo(1.0);
+            assertThat(result.testMetrics().get("test/dpo_loss")).isLessThan(0.5 * Math.log(2));
 
             // the saved adapter, scored by the sampler independently of the loop: chosen now beats rejected, and by
             // more than under the untrained base model
@@ -81,10 +87,14 @@ class DpoTrainingTest {
         }
 
         List<String> lines = Files.readAllLines(result(dir).resolve("metrics.jsonl"));
-        assertThat(lines).hasSize(4);
-        JsonNode firstLine = new ObjectMapper().readTree(lines.getFirst());
-        assertThat(firstLine.get("step").asInt()).isZero();
-        assertThat(firstLine.has("accuracy")).isTrue();
+        assertThat(lines).hasSize(6); // 4 steps, and the held-out evaluation before the first and after the last
+        JsonNode firstEval = new ObjectMapper().readTree(lines.getFirst());
+        assertThat(firstEval.get("step").asInt()).isZero();
+        assertThat(firstEval.get("test/dpo_loss").asDouble()).isCloseTo(Math.log(2), within(1e-3));
+        JsonNode firstStep = new ObjectMapper().readTree(lines.get(1));
+        assertThat(firstStep.get("step").asInt()).isZero();
+        assertThat(firstStep.has("accuracy")).isTrue();
+        assertThat(new ObjectMapper().readTree(lines.getLast()).get("step").asInt()).isEqualTo(4);
         JsonNode cfg = new ObjectMapper().readTree(result(dir).resolve("config.json").toFile());
         assertThat(cfg.get("beta").asDouble()).isEqualTo(0.5);
         assertThat(cfg.get("schedule").asText()).isEqualTo("constant");
