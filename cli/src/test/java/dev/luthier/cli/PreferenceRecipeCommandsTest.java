@@ -67,4 +67,16 @@ class PreferenceRecipeCommandsTest {
         assertThat(badBeta.code()).isEqualTo(2);
         assertThat(badBeta.err()).contains("beta must be positive");
     }
+
+    @Test
+    void anUnreachableServerIsOneLine(@TempDir Path dir) throws Exception {
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"prompt\": \"a\", \"chosen\": \"yes\", \"rejected\": \"no\"}\n");
+        Path modelDir = Files.createDirectories(dir.resolve("tok"));
+        TinyModelServer.writeAsciiTokenizer(modelDir);
+        var r = TinyModelServer.run("", "dpo", "--base-url", "http://127.0.0.1:9", "--api-key", "tml-x", "modelName=m",
+                "tokenizer=" + modelDir, "data=" + pairs, "logDir=" + dir.resolve("run"));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("luthier: cannot reach a server at http://127.0.0.1:9");
+    }
 }
