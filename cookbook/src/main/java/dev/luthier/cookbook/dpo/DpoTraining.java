@@ -132,6 +132,7 @@ public final class DpoTraining {
                 metrics.put("learning_rate", lr);
                 metrics.put("pairs", (double) batch.size());
                 metrics.put("epoch", (double) epoch);
+                // scoring this batch's new pairs; when prefetched, that ran while the previous step trained
                 metrics.put("time/reference_logprobs", referenceSeconds);
                 metrics.put("time/step", (System.nanoTime() - start) / 1e9);
                 log.log(step, metrics);
