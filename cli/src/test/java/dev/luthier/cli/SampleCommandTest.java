@@ -23,7 +23,7 @@ class SampleCommandTest {
     }
 
     @Test
-    void oneShotAndMultiTurnRepliesAreTheModelsGreedyContinuations(@TempDir Path dir) throws Exception {
+    void repliesAreTheModelsGreedyContinuationsAndAnUnknownModelIsOneLine(@TempDir Path dir) throws Exception {
         try (TinyModelServer s = new TinyModelServer(dir.resolve("server"));
              ServiceClient service = s.client()) {
             var oneShot = s.luthier(List.of("sample"), TinyModelServer.MODEL, "--tokenizer", s.modelDir.toString(), "--prompt", "hi", "--temperature", "0",
@@ -52,12 +52,8 @@ class SampleCommandTest {
             assertThat(first.get("response")).isEqualTo(reply.get("response"));
             assertThat(afterReset.get("response")).isEqualTo(reply.get("response"));
             assertThat(new ObjectMapper().readTree(lines.get(1)).get("prompt").asText()).isEqualTo("again");
-        }
-    }
 
-    @Test
-    void anUnknownModelIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
-        try (TinyModelServer s = new TinyModelServer(dir.resolve("server"))) {
+            // a model the server does not serve: one line, exit 2
             var r = s.luthier(List.of("sample"), "no-such-model", "--tokenizer", s.modelDir.toString(), "--prompt", "hi");
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err().strip()).startsWith("luthier: ").contains("no-such-model").doesNotContain("\n");
