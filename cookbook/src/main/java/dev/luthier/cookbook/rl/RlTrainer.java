@@ -10,6 +10,8 @@ import dev.luthier.api.training.ForwardBackwardOutput;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
 import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.progress.ProgressListener;
@@ -18,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -375,17 +376,7 @@ public final class RlTrainer {
     }
 
     private void recordCheckpoint(String name, int step, String statePath, String samplerPath) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("name", name);
-        line.put("step", step);
-        line.put("state_path", statePath);
-        line.put("sampler_path", samplerPath);
-        try {
-            Files.writeString(config.logDir().resolve("checkpoints.jsonl"),
-                    new ObjectMapper().writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoints.jsonl in " + config.logDir() + ": " + e.getMessage(), e);
-        }
+        new CheckpointLog(config.logDir()).append(new CheckpointRecord(name, step, 0, statePath, samplerPath,
+                name.equals("final"), Map.of("mode", config.mode().name().toLowerCase(), "seed", config.seed())));
     }
 }

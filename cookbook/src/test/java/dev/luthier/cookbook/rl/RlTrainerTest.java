@@ -54,7 +54,7 @@ class RlTrainerTest {
 
     @Test
     void importanceSamplingSyncRaisesTheReward() throws Exception {
-        RlResult result = new RlTrainer(service, config("is-sync"), TokenTargetEnvs.dataset(false)).run();
+        RlResult result = new RlTrainer(service, config("is-sync").withEvalAndSave(0, 6), TokenTargetEnvs.dataset(false)).run();
         assertRewardRose(result);
         assertThat(result.history()).hasSize(12);
         for (Map<String, Double> m : result.history()) {
@@ -70,6 +70,10 @@ class RlTrainerTest {
         }
         assertThat(result.samplerPath()).startsWith("tinker://").contains("sampler_weights/final");
         assertThat(result.statePath()).startsWith("tinker://").contains("weights/final");
+        var checkpoints = new dev.luthier.cookbook.checkpoints.CheckpointLog(dir.resolve("is-sync")).read();
+        assertThat(checkpoints).extracting(c -> c.name()).containsExactly("step-000006", "final");
+        assertThat(checkpoints.getLast().samplerPath()).isEqualTo(result.samplerPath());
+        assertThat(checkpoints.getFirst().statePath()).startsWith("tinker://").contains("/weights/step-000006");
         List<String> lines = Files.readAllLines(dir.resolve("is-sync").resolve("metrics.jsonl"));
         assertThat(lines).hasSize(12);
         JsonNode config = new ObjectMapper().readTree(dir.resolve("is-sync").resolve("config.json").toFile());
