@@ -262,7 +262,8 @@ public final class RlTrainer {
                     metrics.put(RlMetrics.KL_POLICY_BASE, folded.meanLogRatio());
                 }
                 List<Datum> datums = sequences.stream().map(TrainingSequence::toDatum).toList();
-                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName());
+                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName(),
+                        config.lossFnConfig());
                 CompletableFuture<?> optim = training.optimStep(AdamParams.defaults().withLearningRate(config.learningRate()));
                 ForwardBackwardOutput out = fb.join();
                 optim.join();
