@@ -84,7 +84,7 @@ public final class RlTrainer {
     /**
      * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
      * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
-     * final weights.
+     * final weights. The KL penalty's reference is still the base model {@code config.model()}.
      */
     public RlResult run(TrainingClient training) {
         writeConfig();
