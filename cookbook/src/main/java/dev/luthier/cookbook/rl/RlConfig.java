@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param removeConstantRewardGroups skip groups whose rewards are all equal (they have no learning signal)
  * @param ppoClipLow                 {@code ppo} only: the lower bound of the clipped probability ratio
  * @param ppoClipHigh                {@code ppo} only: the upper bound of the clipped probability ratio
+ * @param samplesPerRequest          most samples asked of the server in one request (a Luthier server takes at most
+ *                                   its sampler slots, 16 by default); larger groups are sampled in several requests
  */
 public record RlConfig(String model, int rank, double learningRate, int groupsPerBatch, int groupSize, int maxTokens,
                        double temperature, Loss loss, double klPenaltyCoef, int steps, int evalEvery, int saveEvery,
                        Path logDir, long seed, Mode mode, int maxStaleness, boolean removeConstantRewardGroups,
-                       double ppoClipLow, double ppoClipHigh) {
+                       double ppoClipLow, double ppoClipHigh, int samplesPerRequest) {
 
     /** The policy-gradient losses the server provides. */
     public enum Loss {
@@ -62,6 +64,7 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
         positive("groupsPerBatch", groupsPerBatch);
         positive("groupSize", groupSize);
         positive("maxTokens", maxTokens);
+        positive("samplesPerRequest", samplesPerRequest);
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
         }
@@ -93,7 +96,13 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
      */
     public static RlConfig defaults(String model, Path logDir) {
         return new RlConfig(model, 32, 1e-5, 100, 4, 256, 1.0, Loss.IMPORTANCE_SAMPLING, 0.0, 20, 20, 20, logDir, 0L,
-                Mode.SYNC, 1, true, 0.8, 1.2);
+                Mode.SYNC, 1, true, 0.8, 1.2, ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
+    }
+
+    public RlConfig withSamplesPerRequest(int n) {
+        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow,
+                ppoClipHigh, n);
     }
 
     /** The {@code loss_fn_config} sent with forward_backward: PPO's clip bounds, nothing for importance sampling. */
@@ -108,56 +117,56 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
 
     public RlConfig withRank(int r) {
         return new RlConfig(model, r, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLearningRate(double lr) {
         return new RlConfig(model, rank, lr, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withGroups(int groups, int size) {
         return new RlConfig(model, rank, learningRate, groups, size, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMaxTokens(int tokens) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, tokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLoss(Loss l) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, l, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withKlPenalty(double coef) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, coef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSteps(int n) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                n, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                n, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withEvalAndSave(int everyEval, int everySave) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, everyEval, everySave, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, everyEval, everySave, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSeed(long s) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, s, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, s, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withTemperature(double t) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, t, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMode(Mode m, int staleness) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, m, staleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh);
+                steps, evalEvery, saveEvery, logDir, seed, m, staleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 }

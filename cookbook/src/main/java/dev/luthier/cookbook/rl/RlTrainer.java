@@ -69,7 +69,7 @@ public final class RlTrainer {
         this.dataset = dataset;
         this.testGroups = List.copyOf(testGroups);
         this.progress = progress == null ? ProgressListener.NONE : progress;
-        this.rollouts = new Rollouts(config.maxTokens(), config.temperature());
+        this.rollouts = new Rollouts(config.maxTokens(), config.temperature(), config.samplesPerRequest());
     }
 
     public RlTrainer(ServiceClient service, RlConfig config, RlDataset dataset) {

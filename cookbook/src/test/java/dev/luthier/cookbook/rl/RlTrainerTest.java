@@ -3,6 +3,7 @@ package dev.luthier.cookbook.rl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.client.ServiceClient;
+import dev.luthier.cookbook.testing.TinyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,13 +21,13 @@ import static org.assertj.core.api.Assertions.within;
 class RlTrainerTest {
     @TempDir
     static Path dir;
-    static RlLoopbackServer server;
+    static TinyServer server;
     static ServiceClient service;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new RlLoopbackServer(dir.resolve("server"));
-        service = new ServiceClient(server.options());
+        server = new TinyServer(dir.resolve("server"));
+        service = server.client();
     }
 
     @AfterAll
@@ -36,8 +37,9 @@ class RlTrainerTest {
     }
 
     static RlConfig config(String name) {
-        return RlConfig.defaults(RlLoopbackServer.MODEL, dir.resolve(name)).withRank(4).withLearningRate(0.02)
-                .withGroups(4, 8).withMaxTokens(2).withSteps(12).withEvalAndSave(0, 0).withSeed(5);
+        return RlConfig.defaults(TinyServer.MODEL, dir.resolve(name)).withRank(4).withLearningRate(0.02)
+                .withGroups(4, 8).withMaxTokens(2).withSteps(12).withEvalAndSave(0, 0).withSeed(5)
+                .withSamplesPerRequest(4); // the test server's sampler has 4 slots: each group is 2 requests
     }
 
     static double mean(List<Map<String, Double>> history, int from, int to, String key) {
