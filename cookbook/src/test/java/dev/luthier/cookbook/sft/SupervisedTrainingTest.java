@@ -214,12 +214,16 @@ class SupervisedTrainingTest {
     }
 
     @Test
-    void resumingWithAnotherBatchSizeIsRefused(@TempDir Path dir) throws Exception {
+    void resumingIntoAnotherRunIsRefused(@TempDir Path dir) throws Exception {
         Path data = writeData(dir);
         Path log = dir.resolve("log");
         new SupervisedTraining(SftConfigEdits.steps(config(data, log), 1, 0), RENDERER, ProgressListener.NONE).run(service);
         SftConfig other = SftConfigEdits.batch(config(data, log), 2);
         assertThatThrownBy(() -> new SupervisedTraining(other, RENDERER, ProgressListener.NONE).run(service))
                 .hasMessageContaining("batch_size=4").hasMessageContaining("another logDir");
+        // a run with fewer steps than the log directory already holds
+        new SupervisedTraining(SftConfigEdits.steps(config(data, log), 2, 0), RENDERER, ProgressListener.NONE).run(service);
+        assertThatThrownBy(() -> new SupervisedTraining(SftConfigEdits.steps(config(data, log), 1, 0), RENDERER,
+                ProgressListener.NONE).run(service)).hasMessageContaining("past this run's 1 steps");
     }
 }
