@@ -31,7 +31,8 @@ public final class ServerOptions {
     @Option(names = "--data", description = "start an embedded server over this data directory instead of connecting to one")
     Path data;
 
-    @Option(names = "--model", description = "NAME=DIR: a Hugging Face model directory the embedded server serves as NAME (repeatable)")
+    @Option(names = "--model", description = "NAME=DIR: a local Hugging Face model directory for NAME: the embedded server"
+            + " serves it, and tokenizers and base weights are read from it (repeatable)")
     List<String> models = new ArrayList<>();
 
     /** The {@code --model} mappings. */
@@ -77,9 +78,6 @@ public final class ServerOptions {
                 server.close();
                 throw e;
             }
-        }
-        if (!models.isEmpty()) {
-            throw new IllegalArgumentException("--model configures the embedded server; it needs --data");
         }
         String url = baseUrl != null ? baseUrl : env("LUTHIER_BASE_URL", "TINKER_BASE_URL");
         if (url == null) {

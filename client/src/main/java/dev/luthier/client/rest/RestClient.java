@@ -114,6 +114,14 @@ public final class RestClient {
         return get("samplers/" + PathSegments.encode(samplerId), SamplerInfo.class);
     }
 
+    /**
+     * A link to download a checkpoint as a {@code .tar.gz} (its files under a folder named after the checkpoint),
+     * valid until the returned expiry; the link needs no API key (Python's {@code get_checkpoint_archive_url}).
+     */
+    public ArchiveUrlResponse getCheckpointArchiveUrl(String tinkerPath) {
+        return get(checkpointPath(tinkerPath) + "/archive", ArchiveUrlResponse.class);
+    }
+
     /** Finds a checkpoint of a run by path (convenience over {@link #listCheckpoints}). */
     public java.util.Optional<Checkpoint> findCheckpoint(String tinkerPath) {
         TinkerPath p = TinkerPath.parse(tinkerPath);
