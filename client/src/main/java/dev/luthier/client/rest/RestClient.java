@@ -87,14 +87,6 @@ public final class RestClient {
         rt.send("PUT", checkpointPath(tinkerPath) + "/ttl", WireJson.write(new CheckpointTtlRequest(ttlSeconds)), HttpTransport.JSON);
     }
 
-    /**
-     * A signed, expiring link to a checkpoint's files as a {@code .tar.gz} (the 200 JSON form of the archive route);
-     * fetching the link needs no API key.
-     */
-    public ArchiveUrlResponse getCheckpointArchiveUrl(String tinkerPath) {
-        return get(checkpointPath(tinkerPath) + "/archive", ArchiveUrlResponse.class);
-    }
-
     /** The base model and LoRA settings of a checkpoint (own or public). */
     public WeightsInfoResponse getWeightsInfo(String tinkerPath) {
         TinkerPath.parse(tinkerPath);
