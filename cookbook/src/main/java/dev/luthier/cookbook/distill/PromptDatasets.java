@@ -3,6 +3,8 @@ package dev.luthier.cookbook.distill;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.luthier.cookbook.data.ConversationFiles;
+import dev.luthier.cookbook.data.DataFormatException;
 import dev.luthier.cookbook.preferences.ChatJson;
 import dev.luthier.cookbook.renderers.Message;
 
@@ -19,8 +21,9 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Prompts for on-policy training from JSONL (plain or {@code .gz}): per line {@code {"prompt": "text" | [messages]}}
- * or {@code {"messages": [messages]}}; a conversation's trailing assistant message is dropped (the student writes its
+ * Prompts for on-policy training from JSONL (plain or {@code .gz}): per line {@code {"prompt": "text" | [messages]}},
+ * or a chat record as {@link ConversationFiles} reads it ({@code {"messages": [...]}} or ShareGPT's
+ * {@code {"conversations": [...]}}); a conversation's trailing assistant message is dropped (the student writes its
  * own). A line that cannot be read is an error naming the file and the line.
  */
 public final class PromptDatasets {
@@ -41,11 +44,7 @@ public final class PromptDatasets {
                 if (line.isBlank()) {
                     continue;
                 }
-                try {
-                    out.add(parseLine(line));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + ":" + number + ": " + e.getMessage(), e);
-                }
+                out.add(parseLine(line, file, number));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read prompts " + file + ": " + e.getMessage(), e);
@@ -56,27 +55,34 @@ public final class PromptDatasets {
         return out;
     }
 
-    /** One line as a prompt conversation. */
-    public static List<Message> parseLine(String line) {
+    /** Line {@code number} of {@code file} as a prompt conversation; {@code file} and {@code number} name it in errors. */
+    public static List<Message> parseLine(String line, Path file, long number) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new DataFormatException(file, number, "not valid JSON (" + e.getOriginalMessage() + ")");
         }
         if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object");
+            throw new DataFormatException(file, number, "expected a JSON object");
         }
-        String field = node.has("prompt") ? "prompt" : node.has("messages") ? "messages" : null;
-        if (field == null) {
-            throw new IllegalArgumentException("expected \"prompt\" or \"messages\"");
+        List<Message> messages;
+        if (node.has("prompt")) {
+            try {
+                messages = new ArrayList<>(ChatJson.conversation(node.get("prompt"), "prompt"));
+            } catch (IllegalArgumentException e) {
+                throw new DataFormatException(file, number, e.getMessage());
+            }
+        } else if (node.has("messages") || node.has("conversations")) {
+            messages = new ArrayList<>(ConversationFiles.conversation(node, file, number).messages());
+        } else {
+            throw new DataFormatException(file, number, "expected \"prompt\", \"messages\" or \"conversations\"");
         }
-        List<Message> messages = new ArrayList<>(ChatJson.conversation(node.get(field), field));
         if (messages.getLast().role().equals("assistant")) {
             messages.removeLast();
         }
         if (messages.isEmpty()) {
-            throw new IllegalArgumentException("\"" + field + "\" has no message before the assistant's reply");
+            throw new DataFormatException(file, number, "no message before the assistant's reply");
         }
         return List.copyOf(messages);
     }

@@ -1,6 +1,5 @@
 package dev.luthier.cookbook.distill;
 
-import dev.luthier.cookbook.renderers.Message;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,13 +42,5 @@ class ReverseKlAdvantagesTest {
         assertThat(d.lossFnInputs().get("target_tokens").toInts()).containsExactly(11, 12, 20, 21);
         assertThat(d.lossFnInputs().get("advantages").toFloats()).containsExactly(0f, 0f, 0.9f, 1.8f);
         assertThat(d.lossFnInputs().get("logprobs").toFloats()).containsExactly(0f, 0f, -0.1f, -0.2f);
-    }
-
-    @Test
-    void promptLinesDropATrailingAssistantReply() {
-        assertThat(PromptDatasets.parseLine("{\"prompt\": \"hi\"}")).containsExactly(Message.user("hi"));
-        assertThat(PromptDatasets.parseLine("{\"messages\": [{\"role\": \"user\", \"content\": \"q\"},"
-                + " {\"role\": \"assistant\", \"content\": \"a\"}]}")).containsExactly(Message.user("q"));
-        assertThatThrownBy(() -> PromptDatasets.parseLine("{\"text\": \"x\"}")).hasMessageContaining("\"prompt\" or \"messages\"");
     }
 }
