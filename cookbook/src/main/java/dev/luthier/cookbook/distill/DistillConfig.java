@@ -1,5 +1,6 @@
 package dev.luthier.cookbook.distill;
 
+import dev.luthier.cookbook.rl.ChunkedSampling;
 import dev.luthier.cookbook.sft.ScheduleKind;
 
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param loadCheckpoint  a {@code tinker://.../weights/...} state to start the student from
  * @param logDir          where {@code metrics.jsonl} and {@code config.json} go
  * @param seed            prompt order, adapter initialisation and sampling seeds
+ * @param samplesPerRequest most samples asked of the server in one request (a Luthier server takes at most its
+ *                        sampler slots, 16 by default); larger groups are sampled in several requests
  */
 public record DistillConfig(
         String modelName,
@@ -46,7 +49,8 @@ public record DistillConfig(
         Optional<Path> data,
         Optional<String> loadCheckpoint,
         Path logDir,
-        long seed) {
+        long seed,
+        int samplesPerRequest) {
 
     public DistillConfig {
         if (modelName == null || modelName.isBlank()) {
@@ -60,7 +64,7 @@ public record DistillConfig(
                     + ", got " + renderer);
         }
         for (var e : java.util.Map.of("rank", rank, "groupSize", groupSize, "promptsPerStep", promptsPerStep,
-                "steps", steps, "maxTokens", maxTokens).entrySet()) {
+                "steps", steps, "maxTokens", maxTokens, "samplesPerRequest", samplesPerRequest).entrySet()) {
             if (e.getValue() < 1) {
                 throw new IllegalArgumentException(e.getKey() + " must be at least 1, got " + e.getValue());
             }
@@ -82,6 +86,7 @@ public record DistillConfig(
     /** The cookbook's defaults: rank 128, LR 1e-4 constant, 4 completions for each of 16 prompts, 256 tokens, coef 1, γ 0. */
     public static DistillConfig defaults(String modelName, String teacher) {
         return new DistillConfig(modelName, teacher, 128, 1e-4, ScheduleKind.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
-                "role_colon", Optional.empty(), Optional.empty(), Optional.empty(), Path.of("runs", "distill"), 0);
+                "role_colon", Optional.empty(), Optional.empty(), Optional.empty(), Path.of("runs", "distill"), 0,
+                ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
     }
 }

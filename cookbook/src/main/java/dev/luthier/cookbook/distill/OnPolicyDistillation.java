@@ -2,7 +2,6 @@ package dev.luthier.cookbook.distill;
 
 import dev.luthier.api.input.Datum;
 import dev.luthier.api.input.ModelInput;
-import dev.luthier.api.sampling.SampleResponse;
 import dev.luthier.api.sampling.SampledSequence;
 import dev.luthier.api.sampling.SamplingParams;
 import dev.luthier.api.sampling.Stop;
@@ -16,6 +15,7 @@ import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.report.HtmlReport;
+import dev.luthier.cookbook.rl.ChunkedSampling;
 import dev.luthier.cookbook.runs.RunConfigFile;
 import dev.luthier.cookbook.sft.LearningRateSchedule;
 
@@ -96,8 +96,8 @@ public final class OnPolicyDistillation {
                                     .add(BigInteger.valueOf((long) step * perStep + i)),
                             stop, config.temperature(), -1, 1.0);
                     int[] tokens = promptTokens.get(prompt);
-                    groups.add(student.sample(ModelInput.ofTokens(tokens), config.groupSize(), params)
-                            .thenCompose(r -> scoreGroup(teacher, tokens, r)));
+                    groups.add(ChunkedSampling.sample(student, ModelInput.ofTokens(tokens), config.groupSize(),
+                            config.samplesPerRequest(), params).thenCompose(r -> scoreGroup(teacher, tokens, r)));
                 }
                 List<ScoredCompletion> completions = new ArrayList<>();
                 for (var g : groups) {
@@ -159,9 +159,10 @@ public final class OnPolicyDistillation {
     }
 
     /** The teacher's log-probabilities of each sampled completion's tokens, after the prompt. */
-    private static CompletableFuture<List<ScoredCompletion>> scoreGroup(SamplingClient teacher, int[] prompt, SampleResponse r) {
+    private static CompletableFuture<List<ScoredCompletion>> scoreGroup(SamplingClient teacher, int[] prompt,
+                                                                        List<SampledSequence> sequences) {
         List<CompletableFuture<ScoredCompletion>> scored = new ArrayList<>();
-        for (SampledSequence s : r.sequences()) {
+        for (SampledSequence s : sequences) {
             if (s.logprobs() == null) {
                 throw new IllegalStateException("the sampler returned no logprobs for a sequence");
             }

@@ -47,7 +47,7 @@ class OnPolicyDistillationTest {
             String[] checkpoints = sftTeacher(service, renderer, prompts);
             DistillConfig config = new DistillConfig(TinyServer.MODEL, checkpoints[1], 8, 5e-3, ScheduleKind.CONSTANT, 4, 4, 6, 3,
                     1.0, 1.0, 0.0, "role_colon", Optional.empty(), Optional.empty(), Optional.of(checkpoints[0]),
-                    dir.resolve("run"), 5);
+                    dir.resolve("run"), 5, 2); // groups of 4 asked 2 at a time
             DistillResult result = new OnPolicyDistillation(service, config, renderer, ProgressListener.NONE).train(prompts);
 
             List<Double> kl = new ArrayList<>();
