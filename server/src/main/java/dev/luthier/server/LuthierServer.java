@@ -81,6 +81,7 @@ public final class LuthierServer implements AutoCloseable {
                 }
             }
             storage.usage().meterStorage(now, null);
+            service.admitParked();
             models.unloadIdle(config.idleUnload(), name -> service.hasWork(name));
         } catch (Exception e) {
             LOG.log(Level.WARNING, "maintenance failed", e);

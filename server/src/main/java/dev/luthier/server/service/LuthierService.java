@@ -76,6 +76,9 @@ public final class LuthierService implements AutoCloseable {
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     /** Writes finished results to the database off the model workers' threads, in completion order. */
     private final Ownership ownership;
+    private final dev.luthier.server.tenants.Quotas quotas;
+    private final Map<String, java.util.Deque<ParkedRun>> parkedRuns = new java.util.HashMap<>();
+    private final dev.luthier.server.tenants.InFlightLimiter samplingSlots = new dev.luthier.server.tenants.InFlightLimiter();
     private final UsageMeter meter;
     private final AuditTrail audit;
     /** What to record (usage, audit) when a request succeeds; run on the persister thread. */
@@ -90,6 +93,7 @@ public final class LuthierService implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.clock = clock;
         this.ownership = new Ownership(storage);
+        this.quotas = new dev.luthier.server.tenants.Quotas(storage.tenants(), clock);
         this.meter = new UsageMeter(storage.usage(), clock);
         this.audit = new AuditTrail(storage.audit(), clock);
         futures.onComplete((id, outcome) -> persister.execute(() -> {
@@ -155,7 +159,6 @@ public final class LuthierService implements AutoCloseable {
     // ------------------------------------------------------------------ training runs
 
     public UntypedApiFuture createModel(CreateModelRequest req, Principal caller) {
-        String apiKeyId = caller.apiKeyId();
         session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
@@ -165,6 +168,12 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "CreateModel", modelId);
+        admit(caller, requestId, () -> startModel(req, caller, modelId, requestId));
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    private void startModel(CreateModelRequest req, Principal caller, String modelId, String requestId) {
+        String apiKeyId = caller.apiKeyId();
         try {
             var lora = req.loraConfig();
             int rank = lora == null || lora.rank() == null ? DEFAULT_LORA_RANK : lora.rank();
@@ -187,7 +196,6 @@ public final class LuthierService implements AutoCloseable {
         } catch (IOException e) {
             futures.complete(requestId, FutureOutcome.serverError("loading base model " + req.baseModel() + " failed: " + e.getMessage()));
         }
-        return new UntypedApiFuture(requestId, modelId);
     }
 
     /**
@@ -195,7 +203,6 @@ public final class LuthierService implements AutoCloseable {
      * of a new run {@code <session>:train:<model_seq_id>} whose LoRA config and base model come from the checkpoint.
      */
     public UntypedApiFuture createModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, Principal caller) {
-        String apiKeyId = caller.apiKeyId();
         session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
@@ -205,6 +212,13 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "LoadWeights", modelId);
+        admit(caller, requestId, () -> startModelFromCheckpoint(req, caller, modelId, requestId));
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    private void startModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, Principal caller, String modelId,
+                                          String requestId) {
+        String apiKeyId = caller.apiKeyId();
         try {
             TinkerPath path = TinkerPath.parse(req.path());
             Checkpoint cp = readableCheckpoint(path.toString(), caller)
@@ -237,7 +251,70 @@ public final class LuthierService implements AutoCloseable {
         } catch (IOException e) {
             futures.complete(requestId, FutureOutcome.serverError("loading " + req.path() + " failed: " + e.getMessage()));
         }
-        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    // ------------------------------------------------------------------ quotas
+
+    /** A training run waiting for its tenant to have a free slot. */
+    private record ParkedRun(String requestId, Runnable start) {
+    }
+
+    /**
+     * Starts a new training run now, or, when its tenant has as many runs loaded as its quota allows, parks it: its
+     * future stays pending with queue state {@code paused_rate_limit} until a run of the tenant is unloaded.
+     */
+    private void admit(Principal caller, String requestId, Runnable start) {
+        String tenant = caller.tenantId();
+        synchronized (parkedRuns) {
+            Integer max = quotas.maxTrainingRuns(tenant);
+            var queue = parkedRuns.get(tenant);
+            if (max == null || ((queue == null || queue.isEmpty()) && loadedRuns(tenant) < max)) {
+                start.run();
+                return;
+            }
+            parkedRuns.computeIfAbsent(tenant, t -> new java.util.ArrayDeque<>()).add(new ParkedRun(requestId, start));
+            futures.setQueueState(requestId, "paused_rate_limit");
+        }
+    }
+
+    /** Starts parked runs whose tenants have free slots (after an unload, or a quota raised). */
+    public void admitParked() {
+        synchronized (parkedRuns) {
+            for (var e : parkedRuns.entrySet()) {
+                Integer max = quotas.maxTrainingRuns(e.getKey());
+                while (!e.getValue().isEmpty() && (max == null || loadedRuns(e.getKey()) < max)) {
+                    ParkedRun p = e.getValue().poll();
+                    futures.setQueueState(p.requestId(), "active");
+                    p.start().run();
+                }
+            }
+            parkedRuns.values().removeIf(java.util.Deque::isEmpty);
+        }
+    }
+
+    /** Training runs of a tenant loaded now. */
+    public int loadedRuns(String tenant) {
+        int n = 0;
+        for (String id : runs.keySet()) {
+            if (ownership.tenantOfScope(id).map(t -> t.equals(tenant)).orElse(false)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Training runs waiting for a slot, per tenant (for metrics). */
+    public Map<String, Integer> parkedRunsByTenant() {
+        synchronized (parkedRuns) {
+            Map<String, Integer> out = new java.util.TreeMap<>();
+            parkedRuns.forEach((t, q) -> out.put(t, q.size()));
+            return out;
+        }
+    }
+
+    /** Sampling requests in flight, per tenant (for metrics). */
+    public Map<String, Integer> samplesInFlightByTenant() {
+        return samplingSlots.snapshot();
     }
 
     private static Map<String, String> stringMap(Map<String, Object> m) {
@@ -312,6 +389,7 @@ public final class LuthierService implements AutoCloseable {
         }
         models.loadedWorker(run.baseModel()).ifPresent(w -> w.removeRun(modelId));
         storage.runs().setState(modelId, dev.luthier.server.storage.runs.RunState.UNLOADED, "unloaded by the client");
+        admitParked();
     }
 
     /** Forgets sample dedupe keys whose requests are no longer kept. */
@@ -435,10 +513,17 @@ public final class LuthierService implements AutoCloseable {
         if (worker.samplerSaturated()) {
             throw new ServiceException(429, "the sampler of " + s.baseModel() + " is saturated; retry shortly");
         }
+        String tenant = caller.accountTenant();
+        Integer maxSampling = quotas.maxSamplingRequests(caller.tenantId());
+        if (!samplingSlots.tryAcquire(tenant, maxSampling)) {
+            // The SDK waits and resends the same seq_id: pushed back, never lost.
+            throw new ServiceException(429, "tenant has " + maxSampling + " sampling requests in flight, its quota; retry shortly");
+        }
         String requestId = UUID.randomUUID().toString();
         if (dedupeKey != null) {
             String raced = sampleDedupe.putIfAbsent(dedupeKey, requestId);
             if (raced != null) {
+                samplingSlots.release(tenant);
                 return UntypedApiFuture.of(raced);
             }
         }
@@ -456,10 +541,14 @@ public final class LuthierService implements AutoCloseable {
             int promptTokens = req.prompt().tokens().length;
             onSuccess.put(requestId, result -> meter.sampled(account, promptTokens, (dev.luthier.engine.sampler.SampleResult) result));
             worker.sample(new SampleRequest(s.adapter(), req.prompt().tokens(), params, n, promptLogprobs, topk))
-                    .whenComplete((result, error) -> futures.complete(requestId, error == null
-                            ? FutureOutcome.success(result)
-                            : FutureOutcome.serverError("sampling failed: " + cause(error).getMessage())));
+                    .whenComplete((result, error) -> {
+                        samplingSlots.release(tenant);
+                        futures.complete(requestId, error == null
+                                ? FutureOutcome.success(result)
+                                : FutureOutcome.serverError("sampling failed: " + cause(error).getMessage()));
+                    });
         } catch (IllegalArgumentException | IllegalStateException e) {
+            samplingSlots.release(tenant);
             futures.complete(requestId, FutureOutcome.userError(e.getMessage()));
         }
         return UntypedApiFuture.of(requestId);
