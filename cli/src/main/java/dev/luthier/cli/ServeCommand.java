@@ -34,6 +34,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "(see luthier usage --help)")
     Path prices;
 
+    @Option(names = "--shutdown-grace", defaultValue = "30", description = "seconds work in flight gets to finish when the server "
+            + "is stopped (SIGTERM); new work is refused meanwhile (default ${DEFAULT-VALUE})")
+    int shutdownGrace;
+
     @Option(names = "--model", description = "NAME=DIR: a Hugging Face model directory served as NAME (repeatable)")
     List<String> models = new ArrayList<>();
 
@@ -72,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
         LuthierServer server = LuthierServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.close(java.time.Duration.ofSeconds(shutdownGrace));
             stopped.countDown();
         }));
         System.out.println("Luthier listening on http://" + host + ":" + server.port() + " (data: " + dataDir

@@ -16,7 +16,10 @@ import dev.luthier.server.storage.tenants.Tenant;
 import dev.luthier.server.tenants.TenantAdmin;
 
 import java.nio.file.Files;
+import dev.luthier.server.metrics.ServerMetrics;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +42,8 @@ public final class LuthierServer implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final Storage.Recovery recovery;
     private final TenantAdmin tenantAdmin;
+    private final ServerMetrics metrics;
+    private volatile boolean closed;
 
     private LuthierServer(ServerConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
@@ -57,8 +62,9 @@ public final class LuthierServer implements AutoCloseable {
                 config.workerOptions(), clock);
         service = new LuthierService(storage, models, futures, checkpoints, clock);
         auth = new ApiKeyAuth(storage.apiKeys(), clock);
+        metrics = new ServerMetrics(service, models, storage.database());
         api = new ApiServer(service, auth, dev.luthier.server.checkpoints.ArchiveLinks.fromDataDir(config.dataDir()),
-                config.longPoll(), config.maxBodyBytes(), tenantAdmin, config.prices()).start(config.host(), config.port());
+                config.longPoll(), config.maxBodyBytes(), tenantAdmin, config.prices(), metrics).start(config.host(), config.port());
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("maintenance").unstarted(r));
         maintenance.scheduleWithFixedDelay(() -> maintain(config, models, checkpoints), 30, 30, TimeUnit.SECONDS);
     }
@@ -112,9 +118,32 @@ public final class LuthierServer implements AutoCloseable {
         return service;
     }
 
+    /** Stops at once: requests still in flight fail with a message (kept for polls after a restart). */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops gracefully: new work is refused (503, which the SDK retries), work in flight gets up to {@code grace} to
+     * finish, what is left fails with a message, then the API, the models and the database close.
+     */
+    public void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         maintenance.shutdownNow();
+        service.beginShutdown();
+        try {
+            int left = service.drain(grace);
+            if (left > 0) {
+                LOG.info("shutting down with " + left + " requests unfinished; they fail with a message");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        service.failUnfinished();
         api.close();
         service.close();
         storage.close();

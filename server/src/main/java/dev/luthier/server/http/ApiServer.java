@@ -41,6 +41,7 @@ import dev.luthier.server.training.TrainingOp;
 import dev.luthier.server.tenants.Principal;
 import dev.luthier.server.tenants.TenantAdmin;
 import dev.luthier.server.usage.Prices;
+import dev.luthier.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -65,11 +66,13 @@ public final class ApiServer implements AutoCloseable {
     private final RestRoutes rest;
     private final AccountingRoutes accounting;
     private final AdminRoutes admin;
+    private final ServerMetrics metrics;
     /** Connections the kernel queues before Jetty accepts them; the JDK's default (50) drops bursts of clients. */
     private static final int ACCEPT_QUEUE = 4096;
 
     public ApiServer(LuthierService service, ApiKeyAuth auth, dev.luthier.server.checkpoints.ArchiveLinks archiveLinks,
-                     Duration longPoll, long maxBodyBytes, TenantAdmin tenantAdmin, Prices prices) {
+                     Duration longPoll, long maxBodyBytes, TenantAdmin tenantAdmin, Prices prices, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.service = service;
         this.auth = auth;
         this.longPoll = longPoll;
@@ -103,6 +106,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void routes() {
+        app.before(RequestLog::begin);
+        app.after(RequestLog::end);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.before(PREFIX + "*", this::authenticate);
         app.exception(ServiceException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
@@ -110,7 +116,7 @@ public final class ApiServer implements AutoCloseable {
         app.exception(WireFormatException.class, (e, ctx) -> error(ctx, e instanceof ContentEncoding.TooLargeException ? 413 : 400, e.getMessage()));
         app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
-            LOG.log(Level.SEVERE, "request " + ctx.path() + " failed", e);
+            LOG.log(Level.SEVERE, "request_id=" + RequestLog.id(ctx) + " path=" + ctx.path() + " failed", e);
             error(ctx, 500, "internal error: " + e);
         });
         app.error(404, ctx -> {

@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -114,6 +115,30 @@ public final class LuthierService implements AutoCloseable {
         return checkpoints;
     }
 
+    public UsageMeter usageMeter() {
+        return meter;
+    }
+
+    public FutureStore futures() {
+        return futures;
+    }
+
+    /** Training runs and sampling sessions with an adapter in memory. */
+    public int adaptersLoaded() {
+        return runs.size() + (int) samplers.values().stream().filter(x -> x.adapter() != null).count();
+    }
+
+    /** Requests submitted and not finished, per tenant ({@code local} without keys). */
+    public Map<String, Integer> pendingByTenant() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (var e : futureScopes.entrySet()) {
+            if (futures.isPending(e.getKey())) {
+                out.merge(ownership.tenantOfScope(e.getValue()).orElse(dev.luthier.server.storage.tenants.Tenant.LOCAL), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
     public Ownership ownership() {
         return ownership;
     }
@@ -159,6 +184,7 @@ public final class LuthierService implements AutoCloseable {
     // ------------------------------------------------------------------ training runs
 
     public UntypedApiFuture createModel(CreateModelRequest req, Principal caller) {
+        refuseWhenShuttingDown();
         session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
@@ -203,6 +229,7 @@ public final class LuthierService implements AutoCloseable {
      * of a new run {@code <session>:train:<model_seq_id>} whose LoRA config and base model come from the checkpoint.
      */
     public UntypedApiFuture createModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, Principal caller) {
+        refuseWhenShuttingDown();
         session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
@@ -336,6 +363,7 @@ public final class LuthierService implements AutoCloseable {
 
     /** Queues a sequenced op of a training run; a resent seq_id returns the original request id. */
     public UntypedApiFuture submit(String modelId, int seqId, TrainingOp op, Principal caller) {
+        refuseWhenShuttingDown();
         if (seqId < 1) {
             throw ServiceException.badRequest("seq_id must be at least 1, got " + seqId);
         }
@@ -488,6 +516,7 @@ public final class LuthierService implements AutoCloseable {
 
     /** Queues a sample; 429 (ServiceException) when the sampler is saturated. */
     public UntypedApiFuture sample(dev.luthier.api.sampling.SampleRequest req, Principal caller) {
+        refuseWhenShuttingDown();
         String sessionId = req.samplingSessionId();
         if (sessionId == null) {
             throw ServiceException.badRequest("asample needs sampling_session_id (SDKs before 0.3 are not supported)");
@@ -694,6 +723,41 @@ public final class LuthierService implements AutoCloseable {
             t = t.getCause();
         }
         return t;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /** The message of requests still unfinished when the server stops. */
+    public static final String SHUT_DOWN = "the server shut down (for a restart) before this request finished; submit it again";
+    private volatile boolean shuttingDown;
+
+    /** From now on new work is refused with 503 (the SDK retries it); polls keep working. */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    private void refuseWhenShuttingDown() {
+        if (shuttingDown) {
+            throw new ServiceException(503, "the server is shutting down; retry in a moment");
+        }
+    }
+
+    /** Waits up to {@code grace} for the requests in flight to finish. @return how many are still unfinished */
+    public int drain(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (futures.pendingCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return futures.pendingCount();
+    }
+
+    /** Fails every unfinished request with {@link #SHUT_DOWN} (persisted, so a poll after the restart gets it). */
+    public int failUnfinished() {
+        List<String> pending = futures.pendingIds();
+        for (String id : pending) {
+            futures.complete(id, FutureOutcome.serverError(SHUT_DOWN));
+        }
+        return pending.size();
     }
 
     @Override

@@ -27,10 +27,16 @@ import java.time.Instant;
 public final class UsageMeter {
     private final UsageRepository usage;
     private final Clock clock;
+    private volatile java.util.function.ObjLongConsumer<UsageKind> observer = (kind, n) -> { };
 
     public UsageMeter(UsageRepository usage, Clock clock) {
         this.usage = usage;
         this.clock = clock;
+    }
+
+    /** Also tells {@code observer} of every addition (metrics). */
+    public void observe(java.util.function.ObjLongConsumer<UsageKind> observer) {
+        this.observer = observer;
     }
 
     /** Whose usage it is: a tenant's training run or sampling session (the subject) on a base model. */
@@ -67,6 +73,7 @@ public final class UsageMeter {
 
     private void add(Account a, Instant at, UsageKind kind, long quantity) {
         if (quantity > 0) {
+            observer.accept(kind, quantity);
             usage.add(UsageBucket.count(at, a.tenantId(), a.sessionId(), a.subjectId(), a.baseModel(), kind, quantity));
         }
     }
