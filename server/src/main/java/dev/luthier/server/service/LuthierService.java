@@ -389,14 +389,16 @@ public final class LuthierService implements AutoCloseable {
         futureScopes.put(requestId, modelId);
         // Before the op is queued: the worker may finish it before submit returns.
         onSuccess.put(requestId, accountingFor(caller, run, op));
+        // The pending row too: the worker may finish the op, and its result be persisted, before submit returns.
+        storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
         var admission = run.queue().submit(seqId, requestId, op);
         if (!admission.fresh()) {
             futures.discard(requestId);
             futureScopes.remove(requestId);
             onSuccess.remove(requestId);
+            storage.futures().deletePending(requestId);
             return new UntypedApiFuture(admission.requestId(), modelId);
         }
-        storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
         Instant now = clock.instant();
         Instant touched = lastTouched.get(modelId);
         if (touched == null || touched.plusSeconds(1).isBefore(now)) {
