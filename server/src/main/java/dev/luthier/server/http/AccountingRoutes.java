@@ -61,6 +61,14 @@ final class AccountingRoutes {
 
     void register(Javalin app, String prefix) {
         app.get(prefix + "billing/usage/events", this::usageEvents);
+        // Usage of one training run (or sampling session), in the same shape; another tenant's answers 404.
+        app.get(prefix + "training_runs/{run}/usage", ctx -> {
+            String run = ctx.pathParam("run");
+            if (!service.ownership().ownsScope(principal(ctx), run) || service.storage().runs().get(run).isEmpty()) {
+                throw ServiceException.notFound("training run " + run);
+            }
+            json(ctx, events(service.storage().usage().listBySubject(run)));
+        });
         app.post(prefix + "billing/estimate", ctx -> {
             EstimateRequest req = read(ctx, EstimateRequest.class);
             if (req.tokenCount() < 0) {
@@ -104,7 +112,10 @@ final class AccountingRoutes {
         if (from != null && to != null && !from.isBefore(to)) {
             throw ServiceException.badRequest("starting_on must be before ending_before");
         }
-        List<UsageBucket> buckets = service.storage().usage().list(p.unrestricted() ? null : p.tenantId(), from, to);
+        json(ctx, events(service.storage().usage().list(p.unrestricted() ? null : p.tenantId(), from, to)));
+    }
+
+    private UsageEventsResponse events(List<UsageBucket> buckets) {
         record Key(Instant start, String tenant, String session, String baseModel, UsageKind kind) {
         }
         Map<Key, long[]> counts = new LinkedHashMap<>();
@@ -142,7 +153,7 @@ final class AccountingRoutes {
         Map<String, UsageEventsResponse.SessionUsage> sessionInfo = new LinkedHashMap<>();
         sessions.forEach((id, s) -> sessionInfo.put(id, new UsageEventsResponse.SessionUsage(
                 s == null || s.userMetadata() == null ? null : stringMap(s.userMetadata()))));
-        json(ctx, new UsageEventsResponse(events, sessionInfo));
+        return new UsageEventsResponse(events, sessionInfo);
     }
 
     private static Map<String, String> stringMap(Map<String, Object> m) {

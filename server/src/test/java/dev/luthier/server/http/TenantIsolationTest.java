@@ -137,6 +137,8 @@ class TenantIsolationTest {
                 .contains(mine.weights()).doesNotContain(theirs.weights());
         assertThat(globex.get("sessions?limit=100").get("sessions").toString()).contains(mine.session()).doesNotContain(theirs.session());
         assertThat(globex.get("billing/usage/events").toString()).contains(mine.session()).doesNotContain(theirs.session());
+        assertThat(globex.status("GET", run + "/usage", null)).isEqualTo(404);
+        assertThat(globex.get("training_runs/" + mine.model() + "/usage").toString()).contains("\"token_count\":8");
         assertThat(globex.get("audit").toString()).contains(mine.weights()).doesNotContain(theirs.weights());
 
         // Published: readable and loadable by the other tenant, still not writable.

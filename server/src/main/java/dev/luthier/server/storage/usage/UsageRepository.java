@@ -70,6 +70,12 @@ public final class UsageRepository {
                 UsageRepository::row, params.toArray()));
     }
 
+    /** The buckets of one training run or sampling session, oldest first. */
+    public List<UsageBucket> listBySubject(String subjectId) {
+        return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM usage_buckets WHERE subject_id = ?"
+                + " ORDER BY bucket_start, tenant_id, session_id, subject_id, base_model, kind", UsageRepository::row, subjectId));
+    }
+
     /**
      * Meters checkpoint storage up to {@code now}: each checkpoint's size for the time since it was last metered (or
      * created), split over the hours it spans, into buckets of its training run. Concurrent calls meter each interval
