@@ -44,7 +44,12 @@ public final class ModelOptions {
             int bytes = "bfloat16".equals(m.config().torchDtype()) || "float16".equals(m.config().torchDtype()) ? 2 : 4;
             return new Opened(m.transformer(), source.dir.toString(), bytes, m);
         }
-        ModelConfig config = ModelPresets.get(source.preset);
+        return openPreset(source.preset, dtype, kernels, maxPositions);
+    }
+
+    /** A random model of a preset's shape with weights of {@code dtype} ({@code f32} or {@code bf16}). */
+    public static Opened openPreset(String preset, String dtype, Kernels kernels, int maxPositions) {
+        ModelConfig config = ModelPresets.get(preset);
         DType type = switch (dtype) {
             case "f32" -> DType.F32;
             case "bf16" -> DType.BF16;
@@ -52,6 +57,6 @@ public final class ModelOptions {
         };
         Arena arena = Arena.ofShared();
         Transformer t = new Transformer(config, RandomModel.weights(config, kernels, 1, 0.02, type, arena), kernels, maxPositions);
-        return new Opened(t, "preset:" + source.preset, type.bytes(), arena::close);
+        return new Opened(t, "preset:" + preset, type.bytes(), arena::close);
     }
 }

@@ -35,11 +35,21 @@ public final class SampleBench implements Callable<Integer> {
     @Option(names = "--decode-tokens", defaultValue = "32", description = "tokens decoded per sample (default ${DEFAULT-VALUE})")
     int decodeTokens;
 
+    @Option(names = "--compare", description = "a second preset decoded in alternation with the first, same JVM: "
+            + "reports the median per-round ratio of decode throughput per active parameter")
+    String compare;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "alternating rounds with --compare (default ${DEFAULT-VALUE})")
+    int rounds;
+
     @Mixin
     OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
+        if (compare != null) {
+            return compareDecode();
+        }
         int t = output.threads();
         double bandwidth = MachineLimits.readBandwidthGBps(t);
         CpuKernels kernels = new CpuKernels(t);
@@ -65,6 +75,51 @@ public final class SampleBench implements Callable<Integer> {
             out.put("read_bandwidth_gb_per_second", bandwidth);
             out.put("decode_bandwidth_bound_tokens_per_second", bound);
             out.put("decode_batch1_of_bandwidth_bound", decode1 / bound);
+            output.print(out);
+        }
+        return 0;
+    }
+
+    /**
+     * Decodes the two models in alternation, round after round, so that a busy or throttled machine slows both
+     * alike; each round's ratio compares neighbouring measurements and the median of the ratios is reported.
+     */
+    private int compareDecode() throws Exception {
+        int t = output.threads();
+        CpuKernels kernels = new CpuKernels(t);
+        int context = prompt + decodeTokens + 8;
+        try (ModelOptions.Opened a = model.open(kernels, context);
+             ModelOptions.Opened b = ModelOptions.openPreset(compare, model.dtype, kernels, context)) {
+            ModelConfig ca = a.transformer().config(), cb = b.transformer().config();
+            double activeA = ModelPresets.matmulParameters(ca), activeB = ModelPresets.matmulParameters(cb);
+            int[] batches = batch == 1 ? new int[]{1} : new int[]{1, batch};
+            ObjectNode out = output.newResult();
+            out.put("benchmark", "sample-compare");
+            out.put("model", a.name());
+            out.put("compare", b.name());
+            out.put("threads", t);
+            out.put("active_parameters", activeA);
+            out.put("compare_active_parameters", activeB);
+            for (int n : batches) {
+                double[] ratios = new double[rounds], tpsA = new double[rounds], tpsB = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    tpsA[r] = decode(a, ca, n, context);
+                    tpsB[r] = decode(b, cb, n, context);
+                    ratios[r] = tpsA[r] * activeA / (tpsB[r] * activeB);
+                    if (!output.json()) {
+                        System.err.printf("batch %d round %d: %.0f vs %.0f tokens/s, ratio per active parameter %.3f%n",
+                                n, r, tpsA[r], tpsB[r], ratios[r]);
+                    }
+                }
+                ObjectNode d = out.putObject("batch_" + n);
+                d.put("decode_tokens_per_second_median", TrainBench.median(tpsA));
+                d.put("compare_decode_tokens_per_second_median", TrainBench.median(tpsB));
+                d.put("ratio_per_active_parameter_median", TrainBench.median(ratios));
+                var all = d.putArray("ratios");
+                for (double v : ratios) {
+                    all.add(v);
+                }
+            }
             output.print(out);
         }
         return 0;

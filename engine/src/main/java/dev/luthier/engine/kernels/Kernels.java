@@ -145,6 +145,15 @@ public interface Kernels extends AutoCloseable {
      */
     void scatterAddRows(Tensor src, int[] rows, float[] scale, Tensor dst);
 
+    /**
+     * The experts' products of a mixture-of-experts layer in one call (a grouped GEMM): for each group {@code g},
+     * rows {@code [offsets[g], offsets[g+1])} of {@code x} times {@code weights[g]ᵀ} into the same rows of {@code y}
+     * ({@code y} is overwritten). x {@code [M,K]}, each weight {@code [N,K]} (any dtype; null for an empty group),
+     * y {@code [M,N]}, {@code offsets} ascending from 0 to M. One call lets a backend schedule all experts together,
+     * which matters when each expert has only a few rows (decoding).
+     */
+    void groupedMatmulNT(Tensor x, int[] offsets, Tensor[] weights, Tensor y);
+
     /** {@code out[i] = Σ_j a[i,j]·b[i,j]} (same shape; host output of {@code a.rows} values). */
     void rowDots(Tensor a, Tensor b, float[] out);
 

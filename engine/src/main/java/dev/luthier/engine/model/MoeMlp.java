@@ -13,9 +13,10 @@ import static dev.luthier.engine.lora.LoraTarget.UP_PROJ;
 /**
  * The sparse MLP of a mixture-of-experts layer (Qwen3-MoE): {@code p = softmax(x Wrᵀ)} in F32, the top-k experts
  * of each token with their probabilities (divided by their sum when {@code norm_topk_prob}), and
- * {@code out = Σ_chosen w_e · down_e(silu(gate_e(x)) · up_e(x))}. Tokens are grouped by expert: each expert gathers
- * its rows (in token order, so each adapter segment stays one contiguous run), runs its three projections as
- * batched products with per-segment LoRA, and its weighted output is scatter-added back. The backward treats the
+ * {@code out = Σ_chosen w_e · down_e(silu(gate_e(x)) · up_e(x))}. Tokens are grouped by expert: all chosen rows are
+ * gathered into one batch ordered by expert (and by token within an expert, so each adapter segment stays one
+ * contiguous run), the experts' base products run as grouped products over that batch, each expert adds its
+ * per-segment LoRA on its slice, and the weighted outputs are scatter-added back. The backward treats the
  * top-k choice as fixed and differentiates through the routing weights into the router's input.
  */
 final class MoeMlp {
@@ -51,30 +52,56 @@ final class MoeMlp {
         float[] weights = new float[t * topK];
         k.routerTopK(logits, topK, c.normTopkProb(), experts, weights);
         Pass[] passes = group(experts, weights, t, e, topK);
-        Tensor out = k.allocate(t, d);
+        // all experts' rows gathered into one batch, expert by expert: each pass works on its slice of it
+        int total = t * topK;
+        int[] offsets = new int[e + 1];
+        int[] order = new int[total];
+        float[] orderWeights = new float[total];
+        Tensor[] gateW = new Tensor[e], upW = new Tensor[e], downW = new Tensor[e];
         for (int ex = 0; ex < e; ex++) {
             Pass p = passes[ex];
-            if (p == null) {
-                continue;
-            }
-            ExpertWeights ew = w.experts().get(ex);
-            int n = p.rows.length;
-            p.segments = gatheredSegments(segs, p.rows);
-            p.x = k.allocate(n, d);
-            k.gatherRows(x, p.rows, null, p.x);
-            p.gate = k.allocate(n, inter);
-            p.up = k.allocate(n, inter);
-            p.loraGate = Projection.forward(k, p.x, ew.gateProj(), null, layer, ex, GATE_PROJ, p.segments, p.gate);
-            p.loraUp = Projection.forward(k, p.x, ew.upProj(), null, layer, ex, UP_PROJ, p.segments, p.up);
-            p.hidden = k.allocate(n, inter);
-            k.swiglu(p.gate, p.up, p.hidden);
-            p.out = k.allocate(n, d);
-            p.loraDown = Projection.forward(k, p.hidden, ew.downProj(), null, layer, ex, DOWN_PROJ, p.segments, p.out);
-            k.scatterAddRows(p.out, p.rows, p.weights, out);
-            if (save == null) {
-                passes[ex] = null;
+            int n = p == null ? 0 : p.rows.length;
+            offsets[ex + 1] = offsets[ex] + n;
+            if (p != null) {
+                System.arraycopy(p.rows, 0, order, offsets[ex], n);
+                System.arraycopy(p.weights, 0, orderWeights, offsets[ex], n);
+                ExpertWeights ew = w.experts().get(ex);
+                gateW[ex] = ew.gateProj().value();
+                upW[ex] = ew.upProj().value();
+                downW[ex] = ew.downProj().value();
             }
         }
+        Tensor xAll = k.allocate(total, d);
+        k.gatherRows(x, order, null, xAll);
+        Tensor gateAll = k.allocate(total, inter), upAll = k.allocate(total, inter);
+        k.groupedMatmulNT(xAll, offsets, gateW, gateAll);
+        k.groupedMatmulNT(xAll, offsets, upW, upAll);
+        for (int ex = 0; ex < e; ex++) {
+            Pass p = passes[ex];
+            if (p != null) {
+                ExpertWeights ew = w.experts().get(ex);
+                p.segments = gatheredSegments(segs, p.rows);
+                p.x = xAll.rowSlice(offsets[ex], offsets[ex + 1]);
+                p.gate = gateAll.rowSlice(offsets[ex], offsets[ex + 1]);
+                p.up = upAll.rowSlice(offsets[ex], offsets[ex + 1]);
+                p.loraGate = Projection.addLora(k, p.x, layer, ex, GATE_PROJ, p.segments, p.gate);
+                p.loraUp = Projection.addLora(k, p.x, layer, ex, UP_PROJ, p.segments, p.up);
+            }
+        }
+        Tensor hiddenAll = k.allocate(total, inter);
+        k.swiglu(gateAll, upAll, hiddenAll);
+        Tensor outAll = k.allocate(total, d);
+        k.groupedMatmulNT(hiddenAll, offsets, downW, outAll);
+        for (int ex = 0; ex < e; ex++) {
+            Pass p = passes[ex];
+            if (p != null) {
+                p.hidden = hiddenAll.rowSlice(offsets[ex], offsets[ex + 1]);
+                p.out = outAll.rowSlice(offsets[ex], offsets[ex + 1]);
+                p.loraDown = Projection.addLora(k, p.hidden, layer, ex, DOWN_PROJ, p.segments, p.out);
+            }
+        }
+        Tensor out = k.allocate(t, d);
+        k.scatterAddRows(outAll, order, orderWeights, out);
         if (save != null) {
             save.input = x;
             save.logits = logits;

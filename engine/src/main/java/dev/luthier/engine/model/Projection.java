@@ -32,6 +32,12 @@ final class Projection {
         if (bias != null) {
             k.addRowVector(bias.value(), y);
         }
+        return addLora(k, x, layer, expert, target, segments, y);
+    }
+
+    /** Adds each segment's LoRA product to {@code y} (already holding the base product); returns the {@code x_s Aᵀ}. */
+    static Tensor[] addLora(Kernels k, Tensor x, int layer, int expert, LoraTarget target, List<AdapterSegment> segments,
+                            Tensor y) {
         Tensor[] loraHidden = new Tensor[segments.size()];
         for (int s = 0; s < segments.size(); s++) {
             AdapterSegment seg = segments.get(s);

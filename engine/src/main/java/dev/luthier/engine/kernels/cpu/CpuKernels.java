@@ -347,6 +347,78 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void groupedMatmulNT(Tensor x, int[] offsets, Tensor[] weights, Tensor y) {
+        CpuTensor xt = f32(x, "groupedMatmulNT x"), yt = f32(y, "groupedMatmulNT y");
+        int groups = weights.length, k = x.cols(), n = y.cols();
+        if (offsets.length != groups + 1 || offsets[0] != 0 || offsets[groups] != x.rows() || y.rows() != x.rows()) {
+            throw new IllegalArgumentException("groupedMatmulNT: offsets " + java.util.Arrays.toString(offsets) + " for "
+                    + groups + " groups, x " + x.shapeString() + ", y " + y.shapeString());
+        }
+        int maxRows = 0;
+        for (int g = 0; g < groups; g++) {
+            int rows = offsets[g + 1] - offsets[g];
+            if (rows < 0) {
+                throw new IllegalArgumentException("groupedMatmulNT: offsets not ascending " + java.util.Arrays.toString(offsets));
+            }
+            if (rows > 0) {
+                if (weights[g] == null) {
+                    throw new IllegalArgumentException("groupedMatmulNT: group " + g + " has " + rows + " rows and no weight");
+                }
+                weightOperand(weights[g], "groupedMatmulNT w");
+                if (weights[g].rows() != n || weights[g].cols() != k) {
+                    throw new IllegalArgumentException("groupedMatmulNT: group " + g + " weight " + weights[g].shapeString()
+                            + " for x " + x.shapeString() + " -> y " + y.shapeString());
+                }
+            }
+            maxRows = Math.max(maxRows, rows);
+        }
+        if (maxRows > Matmul.STREAM_ROWS || k == 0) {
+            // prefill and training: every group is a real GEMM, parallel inside
+            for (int g = 0; g < groups; g++) {
+                if (offsets[g + 1] > offsets[g]) {
+                    matmulNT(x.rowSlice(offsets[g], offsets[g + 1]), weights[g], y.rowSlice(offsets[g], offsets[g + 1]), 1f, false);
+                }
+            }
+            return;
+        }
+        // decoding: a few rows per group; parallel over (group, column chunk) rather than inside each tiny product
+        long flops = 2L * x.rows() * n * k;
+        int threads = flops < Matmul.PARALLEL_FLOPS ? 1 : pool.threads();
+        int active = 0;
+        for (int g = 0; g < groups; g++) {
+            active += offsets[g + 1] > offsets[g] ? 1 : 0;
+        }
+        int chunksPerGroup = threads == 1 ? 1 : Math.max(1, Math.max((4 * threads + active - 1) / Math.max(1, active),
+                (int) ((long) n * k / (1 << 18))));
+        int[] bounds = Matmul.split(n, chunksPerGroup, 4);
+        int chunks = bounds.length - 1;
+        int[] taskGroup = new int[active * chunks];
+        float[][] padded = new float[groups][];
+        int tasks = 0;
+        for (int g = 0; g < groups; g++) {
+            int rows = offsets[g + 1] - offsets[g];
+            if (rows > 0) {
+                padded[g] = Matmul.padRows(xt.data, xt.offset + offsets[g] * k, rows, k);
+                for (int c = 0; c < chunks; c++) {
+                    taskGroup[tasks++] = g;
+                }
+            }
+        }
+        pool.forEach(tasks, t -> {
+            int g = taskGroup[t], c = t % chunks;
+            int rows = offsets[g + 1] - offsets[g];
+            int yOff = yt.offset + offsets[g] * n;
+            if (weights[g] instanceof CpuTensor wt) {
+                Matmul.streamColumns(rows, n, k, padded[g], wt.data, wt.offset, null, 1f, false, yt.data, yOff,
+                        bounds[c], bounds[c + 1]);
+            } else {
+                Matmul.streamColumns(rows, n, k, padded[g], null, 0, (MappedTensor) weights[g], 1f, false, yt.data, yOff,
+                        bounds[c], bounds[c + 1]);
+            }
+        });
+    }
+
+    @Override
     public void rowDots(Tensor a, Tensor b, float[] out) {
         Moe.rowDots(f32(a, "rowDots a"), f32(b, "rowDots b"), out);
     }

@@ -486,60 +486,70 @@ final class Matmul {
      */
     static void streamNT(WorkerPool pool, int m, int n, int k, float[] x, int xOff, float[] wArr, int wOff,
                          MappedTensor wMapped, float alpha, boolean accumulate, float[] y, int yOff) {
-        // x rows padded to groups of 4 so that the kernel never branches on the row count
-        int groups = (m + 3) / 4;
-        float[] xs = new float[groups * 4 * k];
-        System.arraycopy(x, xOff, xs, 0, m * k);
+        float[] xs = padRows(x, xOff, m, k);
         long flops = 2L * m * n * k;
         int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
         // chunks of about a megabyte of weights, taken dynamically: a preempted thread holds up only its chunk
         int parts = threads == 1 ? 1 : (int) Math.max(4L * threads, (long) n * k / (1 << 18));
         int[] bounds = split(n, parts, 4);
-        pool.forEach(bounds.length - 1, t -> {
-            int j0 = bounds[t], j1 = bounds[t + 1];
-            float[] wRows;
-            int wBase;
-            int wStep = m == 1 ? 4 : 2;
-            float[] widened = wMapped == null ? null : Scratch.get().widened(wStep * k);
-            float[] out = new float[8];
-            for (int j = j0; j < j1; j += wStep) {
-                int jn = Math.min(wStep, j1 - j);
-                if (wMapped != null) {
-                    wMapped.widen((long) j * k, jn * k, widened, 0);
-                    if (jn < wStep) {
-                        java.util.Arrays.fill(widened, jn * k, wStep * k, 0f);
-                    }
-                    wRows = widened;
-                    wBase = 0;
-                } else {
-                    wRows = wArr;
-                    wBase = wOff + j * k;
-                    if (jn < wStep) {
-                        // copy the ragged end into a zero-padded buffer rather than reading past w
-                        float[] pad = new float[wStep * k];
-                        System.arraycopy(wArr, wBase, pad, 0, jn * k);
-                        wRows = pad;
-                        wBase = 0;
-                    }
+        pool.forEach(bounds.length - 1, t -> streamColumns(m, n, k, xs, wArr, wOff, wMapped, alpha, accumulate, y, yOff,
+                bounds[t], bounds[t + 1]));
+    }
+
+    /** x's m rows copied into rows padded to groups of 4, so that the kernel never branches on the row count. */
+    static float[] padRows(float[] x, int xOff, int m, int k) {
+        int groups = (m + 3) / 4;
+        float[] xs = new float[groups * 4 * k];
+        System.arraycopy(x, xOff, xs, 0, m * k);
+        return xs;
+    }
+
+    /** Columns {@code [j0, j1)} of {@link #streamNT} on the calling thread; {@code xs} from {@link #padRows}. */
+    static void streamColumns(int m, int n, int k, float[] xs, float[] wArr, int wOff, MappedTensor wMapped,
+                              float alpha, boolean accumulate, float[] y, int yOff, int j0, int j1) {
+        int groups = (m + 3) / 4;
+        float[] wRows;
+        int wBase;
+        int wStep = m == 1 ? 4 : 2;
+        float[] widened = wMapped == null ? null : Scratch.get().widened(wStep * k);
+        float[] out = new float[8];
+        for (int j = j0; j < j1; j += wStep) {
+            int jn = Math.min(wStep, j1 - j);
+            if (wMapped != null) {
+                wMapped.widen((long) j * k, jn * k, widened, 0);
+                if (jn < wStep) {
+                    java.util.Arrays.fill(widened, jn * k, wStep * k, 0f);
                 }
-                if (m == 1) {
-                    dot1x4(xs, wRows, wBase, k, out);
-                    for (int q = 0; q < jn; q++) {
-                        store(y, yOff + j + q, alpha * out[q], accumulate);
-                    }
-                } else {
-                    for (int g = 0; g < groups; g++) {
-                        dot4x2(xs, g * 4 * k, wRows, wBase, k, out);
-                        for (int r = 0; r < 4 && g * 4 + r < m; r++) {
-                            int row = yOff + (g * 4 + r) * n + j;
-                            for (int q = 0; q < jn; q++) {
-                                store(y, row + q, alpha * out[r * 2 + q], accumulate);
-                            }
+                wRows = widened;
+                wBase = 0;
+            } else {
+                wRows = wArr;
+                wBase = wOff + j * k;
+                if (jn < wStep) {
+                    // copy the ragged end into a zero-padded buffer rather than reading past w
+                    float[] pad = new float[wStep * k];
+                    System.arraycopy(wArr, wBase, pad, 0, jn * k);
+                    wRows = pad;
+                    wBase = 0;
+                }
+            }
+            if (m == 1) {
+                dot1x4(xs, wRows, wBase, k, out);
+                for (int q = 0; q < jn; q++) {
+                    store(y, yOff + j + q, alpha * out[q], accumulate);
+                }
+            } else {
+                for (int g = 0; g < groups; g++) {
+                    dot4x2(xs, g * 4 * k, wRows, wBase, k, out);
+                    for (int r = 0; r < 4 && g * 4 + r < m; r++) {
+                        int row = yOff + (g * 4 + r) * n + j;
+                        for (int q = 0; q < jn; q++) {
+                            store(y, row + q, alpha * out[r * 2 + q], accumulate);
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     private static void store(float[] y, int idx, float v, boolean accumulate) {
