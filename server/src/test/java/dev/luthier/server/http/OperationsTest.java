@@ -23,12 +23,22 @@ class OperationsTest {
     void metricsRequestIdsAndGracefulShutdown(@TempDir Path dir) throws Exception {
         String gap;
         String tenantId;
-        TestServer s = new TestServer(dir, c -> c.withBootstrapKeys(List.of(ADMIN)).withLongPoll(Duration.ofMillis(200)));
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Path prices = dir.resolve("prices.json");
+        java.nio.file.Files.writeString(prices, "{\"tiny\": {\"train\": 0.4, \"prefill\": 0.1, \"sample\": 0.3}}");
+        dev.luthier.server.usage.Prices table = dev.luthier.server.usage.Prices.read(prices);
+        TestServer s = new TestServer(dir, c -> c.withBootstrapKeys(List.of(ADMIN)).withLongPoll(Duration.ofMillis(200))
+                .withPrices(table));
         try {
             TenantClient admin = new TenantClient(s, ADMIN);
             tenantId = admin.post("admin/tenants", "{\"name\": \"ops\"}").get("id").asText();
             TenantClient ops = new TenantClient(s, admin.post("admin/keys", "{\"tenant\": \"ops\"}").get("key").asText());
             String model = ops.createModel(ops.createSession(), 0);
+            // The price of a batch before it runs: 12 345 training tokens at 0.4 per million.
+            JsonNode estimate = ops.post("billing/estimate", "{\"base_model\": \"tiny\", \"kind\": \"train\", \"token_count\": 12345}");
+            assertThat(estimate.get("cost").decimalValue()).isEqualByComparingTo("0.004938");
+            assertThat(ops.status("POST", "billing/estimate", "{\"base_model\": \"other\", \"kind\": \"train\", \"token_count\": 1}"))
+                    .isEqualTo(400);
             ops.await("forward_backward", TenantClient.batch(model, 1, false, new int[]{1, 2, 3, 4, 5}, new int[]{6, 7}));
             // seq_id 3 without 2 waits: one request pending for the tenant.
             gap = ops.post("forward_backward", TenantClient.batch(model, 3, false, new int[]{1, 2})).get("request_id").asText();
