@@ -35,7 +35,10 @@ import dev.luthier.server.training.TrainingRun;
 import dev.luthier.server.audit.AuditTrail;
 import dev.luthier.server.storage.audit.AuditEvent;
 import dev.luthier.server.tenants.Ownership;
+import dev.luthier.server.tenants.InFlightLimiter;
 import dev.luthier.server.tenants.Principal;
+import dev.luthier.server.tenants.Quotas;
+import dev.luthier.server.tenants.RunAdmission;
 import dev.luthier.server.usage.UsageMeter;
 
 import java.io.IOException;
@@ -77,9 +80,9 @@ public final class LuthierService implements AutoCloseable {
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
     /** Writes finished results to the database off the model workers' threads, in completion order. */
     private final Ownership ownership;
-    private final dev.luthier.server.tenants.Quotas quotas;
-    private final Map<String, java.util.Deque<ParkedRun>> parkedRuns = new java.util.HashMap<>();
-    private final dev.luthier.server.tenants.InFlightLimiter samplingSlots = new dev.luthier.server.tenants.InFlightLimiter();
+    private final Quotas quotas;
+    private final RunAdmission admission;
+    private final InFlightLimiter samplingSlots = new InFlightLimiter();
     private final UsageMeter meter;
     private final AuditTrail audit;
     /** What to record (usage, audit) when a request succeeds; run on the persister thread. */
@@ -94,7 +97,8 @@ public final class LuthierService implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.clock = clock;
         this.ownership = new Ownership(storage);
-        this.quotas = new dev.luthier.server.tenants.Quotas(storage.tenants(), clock);
+        this.quotas = new Quotas(storage.tenants(), clock);
+        this.admission = new RunAdmission(quotas, futures, this::loadedRuns);
         this.meter = new UsageMeter(storage.usage(), clock);
         this.audit = new AuditTrail(storage.audit(), clock);
         futures.onComplete((id, outcome) -> persister.execute(() -> {
@@ -194,7 +198,7 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "CreateModel", modelId);
-        admit(caller, requestId, () -> startModel(req, caller, modelId, requestId));
+        admission.admit(caller.tenantId(), requestId, () -> startModel(req, caller, modelId, requestId));
         return new UntypedApiFuture(requestId, modelId);
     }
 
@@ -239,7 +243,7 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "LoadWeights", modelId);
-        admit(caller, requestId, () -> startModelFromCheckpoint(req, caller, modelId, requestId));
+        admission.admit(caller.tenantId(), requestId, () -> startModelFromCheckpoint(req, caller, modelId, requestId));
         return new UntypedApiFuture(requestId, modelId);
     }
 
@@ -282,41 +286,9 @@ public final class LuthierService implements AutoCloseable {
 
     // ------------------------------------------------------------------ quotas
 
-    /** A training run waiting for its tenant to have a free slot. */
-    private record ParkedRun(String requestId, Runnable start) {
-    }
-
-    /**
-     * Starts a new training run now, or, when its tenant has as many runs loaded as its quota allows, parks it: its
-     * future stays pending with queue state {@code paused_rate_limit} until a run of the tenant is unloaded.
-     */
-    private void admit(Principal caller, String requestId, Runnable start) {
-        String tenant = caller.tenantId();
-        synchronized (parkedRuns) {
-            Integer max = quotas.maxTrainingRuns(tenant);
-            var queue = parkedRuns.get(tenant);
-            if (max == null || ((queue == null || queue.isEmpty()) && loadedRuns(tenant) < max)) {
-                start.run();
-                return;
-            }
-            parkedRuns.computeIfAbsent(tenant, t -> new java.util.ArrayDeque<>()).add(new ParkedRun(requestId, start));
-            futures.setQueueState(requestId, "paused_rate_limit");
-        }
-    }
-
     /** Starts parked runs whose tenants have free slots (after an unload, or a quota raised). */
     public void admitParked() {
-        synchronized (parkedRuns) {
-            for (var e : parkedRuns.entrySet()) {
-                Integer max = quotas.maxTrainingRuns(e.getKey());
-                while (!e.getValue().isEmpty() && (max == null || loadedRuns(e.getKey()) < max)) {
-                    ParkedRun p = e.getValue().poll();
-                    futures.setQueueState(p.requestId(), "active");
-                    p.start().run();
-                }
-            }
-            parkedRuns.values().removeIf(java.util.Deque::isEmpty);
-        }
+        admission.admitWaiting();
     }
 
     /** Training runs of a tenant loaded now. */
@@ -332,11 +304,7 @@ public final class LuthierService implements AutoCloseable {
 
     /** Training runs waiting for a slot, per tenant (for metrics). */
     public Map<String, Integer> parkedRunsByTenant() {
-        synchronized (parkedRuns) {
-            Map<String, Integer> out = new java.util.TreeMap<>();
-            parkedRuns.forEach((t, q) -> out.put(t, q.size()));
-            return out;
-        }
+        return admission.waitingByTenant();
     }
 
     /** Sampling requests in flight, per tenant (for metrics). */
