@@ -78,7 +78,6 @@ public final class LuthierService implements AutoCloseable {
     private final Map<String, String> futureScopes = new ConcurrentHashMap<>();
     /** When each run's last_request_time was last written; it is refreshed at most once a second. */
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
-    /** Writes finished results to the database off the model workers' threads, in completion order. */
     private final Ownership ownership;
     private final Quotas quotas;
     private final RunAdmission admission;
@@ -87,6 +86,7 @@ public final class LuthierService implements AutoCloseable {
     private final AuditTrail audit;
     /** What to record (usage, audit) when a request succeeds; run on the persister thread. */
     private final Map<String, java.util.function.Consumer<Object>> onSuccess = new ConcurrentHashMap<>();
+    /** Writes finished results to the database off the model workers' threads, in completion order. */
     private final java.util.concurrent.ExecutorService persister = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon(true).name("future-persister").unstarted(r));
 

@@ -1,5 +1,6 @@
 package dev.luthier.server.tenants;
 
+import dev.luthier.server.futures.FutureOutcome;
 import dev.luthier.server.futures.FutureStore;
 
 import java.util.ArrayDeque;
@@ -52,7 +53,12 @@ public final class RunAdmission {
             while (!e.getValue().isEmpty() && (max == null || loadedRuns.applyAsInt(e.getKey()) < max)) {
                 Waiting w = e.getValue().poll();
                 futures.setQueueState(w.requestId(), "active");
-                w.start().run();
+                try {
+                    w.start().run();
+                } catch (RuntimeException ex) {
+                    // Not the fault of whoever freed the slot (an unload): the waiting run's own request fails.
+                    futures.complete(w.requestId(), FutureOutcome.serverError("starting the training run failed: " + ex.getMessage()));
+                }
             }
         }
         waiting.values().removeIf(Deque::isEmpty);
