@@ -355,17 +355,16 @@ public final class LuthierService implements AutoCloseable {
         String requestId = UUID.randomUUID().toString();
         futures.register(requestId, op.operationName());
         futureScopes.put(requestId, modelId);
-        // Before the op is queued: the worker may finish it before submit returns.
+        // All before the op is queued: the worker may finish it, and its result be persisted, before submit returns.
         onSuccess.put(requestId, accountingFor(caller, run, op));
-        // The pending row too: the worker may finish the op, and its result be persisted, before submit returns.
         storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
-        var admission = run.queue().submit(seqId, requestId, op);
-        if (!admission.fresh()) {
+        var queued = run.queue().submit(seqId, requestId, op);
+        if (!queued.fresh()) {
             futures.discard(requestId);
             futureScopes.remove(requestId);
             onSuccess.remove(requestId);
             storage.futures().deletePending(requestId);
-            return new UntypedApiFuture(admission.requestId(), modelId);
+            return new UntypedApiFuture(queued.requestId(), modelId);
         }
         Instant now = clock.instant();
         Instant touched = lastTouched.get(modelId);
