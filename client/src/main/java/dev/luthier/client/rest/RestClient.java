@@ -2,6 +2,7 @@ package dev.luthier.client.rest;
 
 import dev.luthier.api.ids.TinkerPath;
 import dev.luthier.api.json.WireJson;
+import dev.luthier.api.rest.ArchiveUrlResponse;
 import dev.luthier.api.rest.Checkpoint;
 import dev.luthier.api.rest.CheckpointTtlRequest;
 import dev.luthier.api.rest.CheckpointsResponse;
@@ -103,6 +104,14 @@ public final class RestClient {
 
     public SamplerInfo getSampler(String samplerId) {
         return get("samplers/" + PathSegments.encode(samplerId), SamplerInfo.class);
+    }
+
+    /**
+     * A link to download a checkpoint as a {@code .tar.gz} (its files under a folder named after the checkpoint),
+     * valid until the returned expiry; the link needs no API key (Python's {@code get_checkpoint_archive_url}).
+     */
+    public ArchiveUrlResponse getCheckpointArchiveUrl(String tinkerPath) {
+        return get(checkpointPath(tinkerPath) + "/archive", ArchiveUrlResponse.class);
     }
 
     /** Finds a checkpoint of a run by path (convenience over {@link #listCheckpoints}). */
