@@ -1,0 +1,96 @@
+package dev.luthier.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code luthier rl} then {@code luthier eval} of its weights, each with an embedded server over one data directory. */
+class RlCommandTest {
+    private static Path shared(String relative) {
+        Path p = Path.of(System.getProperty("luthier.shared", "../shared")).resolve(relative).toAbsolutePath();
+        Assumptions.assumeTrue(Files.exists(p), "skipped: " + p + " is missing (the shared reference data is not here)");
+        return p;
+    }
+
+    @Test
+    void trainsOnArithmeticThenEvaluatesTheResult(@TempDir Path dir) throws Exception {
+        Path model = shared("models/stories260K");
+        Path logDir = dir.resolve("run");
+        String[] server = {"--data", dir.resolve("server").toString(), "--model", "stories=" + model};
+        JsonNode rl = runJson(concat(new String[] {"rl"}, server, new String[] {"--json", "model=stories",
+                "dataset=arithmetic", "steps=2", "groupsPerBatch=2", "groupSize=4", "maxTokens=4", "rank=4",
+                "learningRate=1e-3", "testLimit=3", "evalEvery=1", "logDir=" + logDir}));
+        assertThat(rl.get("steps").asInt()).isEqualTo(2);
+        String sampler = rl.get("sampler_path").asText();
+        assertThat(sampler).startsWith("tinker://").endsWith("/sampler_weights/final");
+        assertThat(rl.get("final").has("env/reward_mean")).isTrue();
+        // 2 training steps (the first with a test evaluation) and the final evaluation
+        List<String> lines = Files.readAllLines(logDir.resolve("metrics.jsonl"));
+        assertThat(lines).hasSize(3);
+        assertThat(lines.getFirst()).contains("\"test/env/reward_mean\"");
+        assertThat(logDir.resolve("config.json")).exists();
+
+        JsonNode eval = runJson(concat(new String[] {"eval"}, server, new String[] {"--json", "model=" + sampler,
+                "dataset=arithmetic", "testLimit=3", "samples=4", "k=1,2,4", "maxTokens=4"}));
+        assertThat(eval.get("problems").asInt()).isEqualTo(3);
+        assertThat(eval.get("pass_at_k").get("4").asDouble()).isBetween(0.0, 1.0);
+        assertThat(eval.get("per_problem")).hasSize(3);
+        int correct = 0;
+        for (JsonNode p : eval.get("per_problem")) {
+            assertThat(p.get("samples").asInt()).isEqualTo(4);
+            correct += p.get("correct").asInt();
+        }
+        // pass@1 is the fraction of the 12 samples that were correct
+        assertThat(eval.get("pass_at_k").get("1").asDouble()).isEqualTo(correct / 12.0);
+    }
+
+    @Test
+    void badSettingsAreOneLineErrors() {
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "dataset=arithmetic")).contains("set model=");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "bogus=1"))
+                .contains("unknown setting 'bogus'").contains("groupSize").contains("trainFile");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "dataset=gsm8k")).contains("needs trainFile=");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "loss=reinforce")).contains("importance_sampling");
+        assertThat(runError("eval", "--data", "/nonexistent-dir", "model=m", "samples=2", "k=4")).contains("pass@4");
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
+    private static JsonNode runJson(String... args) throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            code = Main.configure(new CommandLine(new Main())).execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(code).as(captured.toString()).isZero();
+        return new ObjectMapper().readTree(captured.toString());
+    }
+
+    private static String runError(String... args) {
+        CommandLine cli = Main.configure(new CommandLine(new Main()));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        return err.toString();
+    }
+}

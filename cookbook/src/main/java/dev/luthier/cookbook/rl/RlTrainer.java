@@ -1,0 +1,383 @@
+package dev.luthier.cookbook.rl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.luthier.api.input.Datum;
+import dev.luthier.api.input.ModelInput;
+import dev.luthier.api.tensor.TensorData;
+import dev.luthier.api.training.AdamParams;
+import dev.luthier.api.training.ForwardBackwardOutput;
+import dev.luthier.client.ServiceClient;
+import dev.luthier.client.sampling.SamplingClient;
+import dev.luthier.client.training.TrainingClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
+import dev.luthier.cookbook.config.ConfigOverrides;
+import dev.luthier.cookbook.metrics.MetricsLog;
+import dev.luthier.cookbook.progress.ProgressListener;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The RL training loop over the SDK (the Python cookbook's {@code rl.train}). Each step samples
+ * {@code groupsPerBatch} groups of {@code groupSize} episodes, gives every trajectory its reward minus its group's
+ * mean as advantage, drops groups whose rewards are all equal, optionally folds a KL penalty against the frozen base
+ * model into the advantages, and trains with {@code importance_sampling} or {@code ppo} followed by an Adam step;
+ * then it saves the weights for the next step's sampler.
+ *
+ * <p>In {@code async} mode a producer keeps sampling groups with the newest saved weights while the trainer
+ * trains, at most {@code max(1, maxStaleness)·groupsPerBatch} groups ahead of it. A group's staleness is the number
+ * of optimizer steps taken between the weights it was sampled with and the step that trains on it; a group more
+ * than {@code maxStaleness} steps stale is dropped and counted ({@link RlMetrics#DROPPED_GROUPS}). A step that
+ * trains nothing (all groups constant) takes no optimizer step and so ages nothing.
+ *
+ * <p>Writes {@code config.json}, {@code metrics.jsonl} (keys in {@link RlMetrics}) and {@code checkpoints.jsonl} to
+ * the log directory.
+ */
+public final class RlTrainer {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ServiceClient service;
+    private final RlConfig config;
+    private final RlDataset dataset;
+    private final List<EnvGroupBuilder> testGroups;
+    private final ProgressListener progress;
+    private final Rollouts rollouts;
+
+    /**
+     * @param testGroups groups evaluated (one episode each) at step 0, every {@code evalEvery} steps and at the end;
+     *                   may be empty
+     */
+    public RlTrainer(ServiceClient service, RlConfig config, RlDataset dataset, List<EnvGroupBuilder> testGroups,
+                     ProgressListener progress) {
+        this.service = service;
+        this.config = config;
+        this.dataset = dataset;
+        this.testGroups = List.copyOf(testGroups);
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+        this.rollouts = new Rollouts(config.maxTokens(), config.temperature(), config.samplesPerRequest());
+    }
+
+    public RlTrainer(ServiceClient service, RlConfig config, RlDataset dataset) {
+        this(service, config, dataset, List.of(), ProgressListener.NONE);
+    }
+
+    /** Runs every step on a new LoRA adapter and saves the final weights. */
+    public RlResult run() {
+        return run(service.createLoraTrainingClient(config.model(), config.rank(), config.seed(), true, true, true, null));
+    }
+
+    /**
+     * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
+     * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
+     * final weights. The KL penalty's reference is still the base model {@code config.model()}.
+     */
+    public RlResult run(TrainingClient training) {
+        writeConfig();
+        SamplingClient reference = config.klPenaltyCoef() > 0 ? service.createSamplingClient(config.model()) : null;
+        List<Map<String, Double>> history = new ArrayList<>();
+        progress.start("rl " + config.model(), config.steps());
+        try (MetricsLog log = MetricsLog.open(config.logDir())) {
+            VersionedSampler first = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), 0);
+            Loop loop = new Loop(training, reference, log, history);
+            if (config.mode() == RlConfig.Mode.SYNC) {
+                loop.sync(first);
+            } else {
+                loop.async(first);
+            }
+            String statePath = training.saveState("final").join().path();
+            String samplerPath = training.saveWeightsForSampler("final").join().path();
+            recordCheckpoint("final", config.steps(), statePath, samplerPath);
+            return new RlResult(samplerPath, statePath, finalMetrics(history), history);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /** The last training step's metrics, with the test metrics of the final evaluation when there is one. */
+    private static Map<String, Double> finalMetrics(List<Map<String, Double>> history) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map<String, Double> line : history) {
+            if (line.containsKey(RlMetrics.REWARD_MEAN)) {
+                out = new LinkedHashMap<>(line);
+            } else {
+                out.putAll(line);
+            }
+        }
+        return out;
+    }
+
+    /** The state of one run. */
+    private final class Loop {
+        final TrainingClient training;
+        final SamplingClient reference;
+        final MetricsLog log;
+        final List<Map<String, Double>> history;
+
+        Loop(TrainingClient training, SamplingClient reference, MetricsLog log, List<Map<String, Double>> history) {
+            this.training = training;
+            this.reference = reference;
+            this.log = log;
+            this.history = history;
+        }
+
+        void sync(VersionedSampler sampler) {
+            for (int step = 0; step < config.steps(); step++) {
+                long start = System.nanoTime();
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                evaluateIfDue(step, sampler, metrics);
+                List<CompletableFuture<TrajectoryGroup>> futures = new ArrayList<>();
+                for (int g = 0; g < config.groupsPerBatch(); g++) {
+                    long index = (long) step * config.groupsPerBatch() + g;
+                    futures.add(rollouts.group(dataset.group(index), config.groupSize(), sampler, seedFor(index)));
+                }
+                List<TrajectoryGroup> groups = futures.stream().map(CompletableFuture::join).toList();
+                metrics.put(RlMetrics.TIME_SAMPLE, seconds(start));
+                sampler = trainStep(step, groups, 0, metrics, start, sampler);
+            }
+            evaluateAtEnd(sampler);
+        }
+
+        void async(VersionedSampler first) {
+            AtomicReference<VersionedSampler> latest = new AtomicReference<>(first);
+            LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
+            Semaphore ahead = new Semaphore(Math.max(1, config.maxStaleness()) * config.groupsPerBatch());
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread producer = Thread.ofPlatform().daemon().name("rl-rollouts").start(() -> {
+                long index = 0;
+                try {
+                    while (!stop.get()) {
+                        ahead.acquire();
+                        if (stop.get()) {
+                            return;
+                        }
+                        long i = index++;
+                        try {
+                            rollouts.group(dataset.group(i), config.groupSize(), latest.get(), seedFor(i))
+                                    .whenComplete((g, e) -> ready.add(e != null ? e : g));
+                        } catch (RuntimeException e) {
+                            ready.add(e);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            VersionedSampler sampler = first;
+            try {
+                for (int step = 0; step < config.steps(); step++) {
+                    long start = System.nanoTime();
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    evaluateIfDue(step, sampler, metrics);
+                    List<TrajectoryGroup> fresh = new ArrayList<>();
+                    int dropped = 0;
+                    while (fresh.size() < config.groupsPerBatch()) {
+                        Object next = ready.take();
+                        ahead.release();
+                        if (next instanceof Throwable t) {
+                            throw t instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r
+                                    : t instanceof RuntimeException r ? r : new CompletionException(t);
+                        }
+                        TrajectoryGroup g = (TrajectoryGroup) next;
+                        if (sampler.version() - g.samplerVersion() > config.maxStaleness()) {
+                            if (++dropped > 100 * config.groupsPerBatch()) {
+                                throw new IllegalStateException("async RL dropped " + dropped + " stale groups in step "
+                                        + step + " without finding " + config.groupsPerBatch() + " fresh ones");
+                            }
+                        } else {
+                            fresh.add(g);
+                        }
+                    }
+                    metrics.put(RlMetrics.TIME_SAMPLE, seconds(start));
+                    sampler = trainStep(step, fresh, dropped, metrics, start, sampler);
+                    latest.set(sampler);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for rollouts", e);
+            } finally {
+                stop.set(true);
+                producer.interrupt();
+            }
+            evaluateAtEnd(sampler);
+        }
+
+        /** Trains on {@code groups}, logs the step and returns the sampler for the new weights. */
+        VersionedSampler trainStep(int step, List<TrajectoryGroup> groups, int dropped, Map<String, Double> metrics,
+                                   long start, VersionedSampler current) {
+            metrics.putAll(RlMetrics.environment(groups));
+            double stalenessSum = 0;
+            int stalenessMax = 0;
+            for (TrajectoryGroup g : groups) {
+                stalenessSum += current.version() - g.samplerVersion();
+                stalenessMax = Math.max(stalenessMax, current.version() - g.samplerVersion());
+            }
+            metrics.put(RlMetrics.STALENESS_MEAN, groups.isEmpty() ? 0 : stalenessSum / groups.size());
+            metrics.put(RlMetrics.STALENESS_MAX, (double) stalenessMax);
+            metrics.put(RlMetrics.DROPPED_GROUPS, (double) dropped);
+
+            List<TrainingSequence> sequences = new ArrayList<>();
+            int skipped = 0;
+            for (TrajectoryGroup g : groups) {
+                double[] rewards = g.totalRewards();
+                if (config.removeConstantRewardGroups() && Advantages.constant(rewards)) {
+                    skipped++;
+                    continue;
+                }
+                double[] advantages = Advantages.centered(rewards);
+                for (int i = 0; i < advantages.length; i++) {
+                    sequences.addAll(TrajectorySequences.of(g.trajectories().get(i), advantages[i]));
+                }
+            }
+            metrics.put(RlMetrics.SKIPPED_GROUPS, (double) skipped);
+            long trainStart = System.nanoTime();
+            VersionedSampler next;
+            if (sequences.isEmpty()) {
+                metrics.put(RlMetrics.STEP_SKIPPED, 1.0);
+                next = null;
+            } else {
+                metrics.put(RlMetrics.STEP_SKIPPED, 0.0);
+                if (reference != null) {
+                    List<CompletableFuture<float[]>> refs = sequences.stream()
+                            .map(s -> reference.computeLogprobs(ModelInput.ofTokens(s.tokens()))).toList();
+                    KlPenalty.Folded folded = KlPenalty.fold(sequences,
+                            refs.stream().map(CompletableFuture::join).toList(), config.klPenaltyCoef());
+                    sequences = folded.sequences();
+                    metrics.put(RlMetrics.KL_POLICY_BASE, folded.meanLogRatio());
+                }
+                List<Datum> datums = sequences.stream().map(TrainingSequence::toDatum).toList();
+                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName(),
+                        config.lossFnConfig());
+                CompletableFuture<?> optim = training.optimStep(AdamParams.defaults().withLearningRate(config.learningRate()));
+                ForwardBackwardOutput out = fb.join();
+                optim.join();
+                metrics.put(RlMetrics.DATUMS, (double) datums.size());
+                Double loss = out.metrics().get("loss:sum");
+                if (loss != null) {
+                    metrics.put(RlMetrics.LOSS, loss);
+                }
+                metrics.putAll(samplerLearnerGap(sequences, out));
+                next = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), current.version() + 1);
+            }
+            metrics.put(RlMetrics.TIME_TRAIN, seconds(trainStart));
+            if (config.saveEvery() > 0 && (step + 1) % config.saveEvery() == 0 && step + 1 < config.steps()) {
+                String name = String.format(Locale.ROOT, "step-%06d", step + 1);
+                recordCheckpoint(name, step + 1, training.saveState(name).join().path(),
+                        training.saveWeightsForSampler(name).join().path());
+            }
+            metrics.put(RlMetrics.TIME_STEP, seconds(start));
+            record(step, metrics);
+            progress.advance(step + 1, String.format(Locale.ROOT, "reward %.3f%s", metrics.get(RlMetrics.REWARD_MEAN),
+                    metrics.containsKey(RlMetrics.CORRECT) ? String.format(Locale.ROOT, " correct %.3f",
+                            metrics.get(RlMetrics.CORRECT)) : ""));
+            // when nothing was trained the weights did not change: keep sampling the current ones
+            return next == null ? current : next;
+        }
+
+        void evaluateIfDue(int step, VersionedSampler sampler, Map<String, Double> metrics) {
+            if (!testGroups.isEmpty() && config.evalEvery() > 0 && step % config.evalEvery() == 0) {
+                metrics.putAll(evaluate(sampler));
+            }
+        }
+
+        void evaluateAtEnd(VersionedSampler sampler) {
+            if (!testGroups.isEmpty() && config.evalEvery() > 0) {
+                Map<String, Double> metrics = evaluate(sampler);
+                record(config.steps(), metrics);
+            }
+        }
+
+        Map<String, Double> evaluate(VersionedSampler sampler) {
+            List<CompletableFuture<TrajectoryGroup>> futures = new ArrayList<>();
+            for (int i = 0; i < testGroups.size(); i++) {
+                futures.add(rollouts.group(testGroups.get(i), 1, sampler, seedFor(-1 - i)));
+            }
+            Map<String, Double> out = new LinkedHashMap<>();
+            RlMetrics.environment(futures.stream().map(CompletableFuture::join).toList())
+                    .forEach((k, v) -> out.put(RlMetrics.TEST_PREFIX + k, v));
+            return out;
+        }
+
+        void record(int step, Map<String, Double> metrics) {
+            log.log(step, metrics);
+            Map<String, Double> line = new LinkedHashMap<>();
+            line.put("step", (double) step);
+            line.putAll(metrics);
+            history.add(line);
+        }
+    }
+
+    /**
+     * The gap between the sampler's and the learner's log-probabilities of the action tokens (the learner's come
+     * from the forward-backward pass, before the update), and the sampler's entropy estimate.
+     */
+    static Map<String, Double> samplerLearnerGap(List<TrainingSequence> sequences, ForwardBackwardOutput out) {
+        double diffSum = 0;
+        double squareSum = 0;
+        double negLogSum = 0;
+        long n = 0;
+        for (int s = 0; s < sequences.size(); s++) {
+            TrainingSequence seq = sequences.get(s);
+            TensorData lp = out.lossFnOutputs().get(s).get("logprobs");
+            if (lp == null) {
+                continue;
+            }
+            float[] learner = lp.floats();
+            for (int t = 1; t < seq.tokens().length; t++) {
+                if (seq.action()[t]) {
+                    double d = seq.logprobs()[t] - learner[t - 1];
+                    diffSum += d;
+                    squareSum += d * d;
+                    negLogSum -= seq.logprobs()[t];
+                    n++;
+                }
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (n > 0) {
+            m.put(RlMetrics.KL_SAMPLE_TRAIN_V1, diffSum / n);
+            m.put(RlMetrics.KL_SAMPLE_TRAIN_V2, 0.5 * squareSum / n);
+            m.put(RlMetrics.ENTROPY, negLogSum / n);
+        }
+        return m;
+    }
+
+    private Long seedFor(long index) {
+        return Rollouts.mix(config.seed(), index, 0x5eed);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(config.logDir());
+            Files.writeString(config.logDir().resolve("config.json"),
+                    JSON.writeValueAsString(ConfigOverrides.describe(config)), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write config.json in " + config.logDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void recordCheckpoint(String name, int step, String statePath, String samplerPath) {
+        new CheckpointLog(config.logDir()).append(new CheckpointRecord(name, step, 0, statePath, samplerPath,
+                name.equals("final"), Map.of("mode", config.mode().name().toLowerCase(), "seed", config.seed())));
+    }
+}
