@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code luthier} command. */
 @Command(name = "luthier", mixinStandardHelpOptions = true, version = "luthier 0.1.0",
         description = "Luthier: an open fine-tuning service and engine for language models.",
-        subcommands = {DemoCommand.class, ServeCommand.class, ScoreCommand.class, SftCommand.class, ExportCommand.class, ReportCommand.class, RlCommand.class, EvalCommand.class, DpoCommand.class, DistillCommand.class, SampleCommand.class, RunsCommand.class, dev.luthier.cli.checkpoints.CheckpointsCommand.class, dev.luthier.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, ScoreCommand.class, SftCommand.class, ExportCommand.class, ReportCommand.class, RlCommand.class, EvalCommand.class, DpoCommand.class, DistillCommand.class, SampleCommand.class, RunsCommand.class, dev.luthier.cli.checkpoints.CheckpointsCommand.class, dev.luthier.cli.bench.BenchCommand.class, dev.luthier.cli.admin.TenantsCommand.class, dev.luthier.cli.admin.KeysCommand.class, dev.luthier.cli.admin.UsageCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

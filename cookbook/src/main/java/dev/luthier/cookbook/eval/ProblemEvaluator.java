@@ -44,8 +44,8 @@ public final class ProblemEvaluator {
     }
 
     /**
-     * This evaluator asking for at most {@code n} samples per request (a Luthier server takes at most its sampler
-     * slots; {@link ChunkedSampling#DEFAULT_SAMPLES_PER_REQUEST} by default).
+     * This evaluator asking for at most {@code n} samples per request (a Luthier server decodes at most its sampler
+     * slots at once; {@link ChunkedSampling#DEFAULT_SAMPLES_PER_REQUEST} by default).
      */
     public ProblemEvaluator withSamplesPerRequest(int n) {
         if (n < 1) {

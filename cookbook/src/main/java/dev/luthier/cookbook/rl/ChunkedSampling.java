@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code n} samples of one prompt as requests of at most {@code perRequest} samples each: a Luthier server refuses a
- * request for more samples than its sampler has slots ({@code luthier serve --sampler-slots}, 16 by default). With a
+ * {@code n} samples of one prompt as requests of at most {@code perRequest} samples each, for servers that limit the
+ * samples of one request (a Luthier server takes any number and runs them in parts of its sampler slots). With a
  * seed, request {@code c} uses a seed derived from it and {@code c}, so the samples stay reproducible and distinct.
  */
 public final class ChunkedSampling {
-    /** The default sampler slots of {@code luthier serve}. */
+    /** The default sampler slots of {@code luthier serve}: larger requests gain nothing there. */
     public static final int DEFAULT_SAMPLES_PER_REQUEST = 16;
 
     private ChunkedSampling() {

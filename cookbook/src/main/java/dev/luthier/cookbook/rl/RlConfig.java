@@ -29,8 +29,8 @@ import java.util.Objects;
  * @param removeConstantRewardGroups skip groups whose rewards are all equal (they have no learning signal)
  * @param ppoClipLow                 {@code ppo} only: the lower bound of the clipped probability ratio
  * @param ppoClipHigh                {@code ppo} only: the upper bound of the clipped probability ratio
- * @param samplesPerRequest          most samples asked of the server in one request (a Luthier server takes at most
- *                                   its sampler slots, 16 by default); larger groups are sampled in several requests
+ * @param samplesPerRequest          most samples asked of the server in one request (a Luthier server decodes at most
+ *                                   its sampler slots at once, 16 by default); larger groups are sampled in several requests
  */
 public record RlConfig(String model, int rank, double learningRate, int groupsPerBatch, int groupSize, int maxTokens,
                        double temperature, Loss loss, double klPenaltyCoef, int steps, int evalEvery, int saveEvery,
