@@ -26,6 +26,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "data directory: database and checkpoints (default ~/.luthier)")
     Path data;
 
+    @Option(names = "--database", description = "a JDBC URL instead of the SQLite file in --data, e.g. "
+            + "jdbc:postgresql://host/db?user=luthier (checkpoints stay in --data)")
+    String database;
+
+    @Option(names = "--prices", description = "JSON prices per million tokens per base model, for the estimate route "
+            + "(see luthier usage --help)")
+    Path prices;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30", description = "seconds work in flight gets to finish when the server "
+            + "is stopped (SIGTERM); new work is refused meanwhile (default ${DEFAULT-VALUE})")
+    int shutdownGrace;
+
     @Option(names = "--model", description = "NAME=DIR: a Hugging Face model directory served as NAME (repeatable)")
     List<String> models = new ArrayList<>();
 
@@ -55,17 +67,20 @@ public final class ServeCommand implements Callable<Integer> {
             }
             named.put(m.substring(0, eq), Path.of(m.substring(eq + 1)));
         }
-        ServerConfig config = ServerConfig.defaults(dataDir).withPort(host, port).withModels(named).withBootstrapKeys(keys);
+        ServerConfig config = ServerConfig.defaults(dataDir).withPort(host, port).withModels(named).withBootstrapKeys(keys)
+                .withDatabaseUrl(database)
+                .withPrices(prices == null ? dev.luthier.server.usage.Prices.none() : dev.luthier.server.usage.Prices.read(prices));
         var w = config.workerOptions();
         config = config.withWorkerOptions(new dev.luthier.server.models.WorkerOptions(passTokens, samplerSlots, context,
                 w.gapTimeout(), w.maxQueuedSamples()), threads != null ? threads : config.threads());
         LuthierServer server = LuthierServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.close(java.time.Duration.ofSeconds(shutdownGrace));
             stopped.countDown();
         }));
-        System.out.println("Luthier listening on http://" + host + ":" + server.port() + " (data: " + dataDir + ")");
+        System.out.println("Luthier listening on http://" + host + ":" + server.port() + " (data: " + dataDir
+                + (database != null ? ", database: " + database.replaceAll("password=[^&]*", "password=***") : "") + ")");
         if (server.recovery().futuresFailed() > 0 || server.recovery().runsUnloaded() > 0) {
             System.out.println("after restart: " + server.recovery().futuresFailed() + " in-flight requests failed, "
                     + server.recovery().runsUnloaded() + " training runs unloaded (their checkpoints remain)");

@@ -53,6 +53,22 @@ class SftCommandTest {
     }
 
     @Test
+    void reportCommandWritesTheReportOfALogDirectory(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("metrics.jsonl"), "{\"step\":0,\"loss\":2.0}\n{\"step\":1,\"loss\":1.0}\n");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            assertThat(Main.configure(new CommandLine(new Main())).execute("report", dir.toString())).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(captured.toString().strip()).isEqualTo(dir.resolve("report.html").toString());
+        assertThat(Files.readString(dir.resolve("report.html"))).contains(">loss</text>");
+        assertThat(run("report", dir.resolve("nothing").toString())).contains("has no metrics.jsonl");
+    }
+
+    @Test
     void missingSettingsAndUnknownKeysAreOneLineErrors() {
         assertThat(run("sft", "--data", "/nonexistent-dir", "data=x.jsonl")).contains("set modelName=");
         assertThat(run("sft", "--data", "/nonexistent-dir", "modelName=m", "bogus=1")).contains("unknown setting 'bogus'");

@@ -11,13 +11,16 @@ import dev.luthier.server.service.LuthierService;
 import dev.luthier.server.storage.Storage;
 import dev.luthier.server.storage.checkpoints.Checkpoint;
 import dev.luthier.server.storage.db.DatabaseSettings;
-import dev.luthier.server.storage.keys.ApiKey;
-import dev.luthier.server.storage.keys.KeyHash;
+import dev.luthier.server.storage.audit.AuditEvent;
+import dev.luthier.server.storage.tenants.Tenant;
+import dev.luthier.server.tenants.TenantAdmin;
 
 import java.nio.file.Files;
+import dev.luthier.server.metrics.ServerMetrics;
+
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,20 +41,18 @@ public final class LuthierServer implements AutoCloseable {
     private final FutureStore futures;
     private final ScheduledExecutorService maintenance;
     private final Storage.Recovery recovery;
+    private final TenantAdmin tenantAdmin;
+    private final ServerMetrics metrics;
+    private volatile boolean closed;
 
     private LuthierServer(ServerConfig config) throws Exception {
         Clock clock = Clock.systemUTC();
         Files.createDirectories(config.dataDir());
-        storage = Storage.open(config.databaseUrl() == null ? DatabaseSettings.sqlite(config.dataDir())
-                : DatabaseSettings.sqliteUrl(config.databaseUrl()));
+        storage = Storage.open(DatabaseSettings.of(config.databaseUrl(), config.dataDir()));
         recovery = storage.recoverAfterRestart(clock.instant());
+        tenantAdmin = new TenantAdmin(storage, clock);
         for (String key : config.bootstrapKeys()) {
-            if (!key.startsWith("tml-")) {
-                throw new IllegalArgumentException("API keys start with tml-");
-            }
-            if (storage.apiKeys().findByHash(KeyHash.of(key)).isEmpty()) {
-                storage.apiKeys().insert(ApiKey.issued(UUID.randomUUID().toString(), KeyHash.of(key), "bootstrap", clock.instant()));
-            }
+            tenantAdmin.bootstrapKey(key);
         }
         BaseModelRegistry registry = new BaseModelRegistry(BaseModelRegistry.defaultHuggingFaceHome());
         config.models().forEach(registry::register);
@@ -61,8 +62,9 @@ public final class LuthierServer implements AutoCloseable {
                 config.workerOptions(), clock);
         service = new LuthierService(storage, models, futures, checkpoints, clock);
         auth = new ApiKeyAuth(storage.apiKeys(), clock);
+        metrics = new ServerMetrics(service, models, storage.database());
         api = new ApiServer(service, auth, dev.luthier.server.checkpoints.ArchiveLinks.fromDataDir(config.dataDir()),
-                config.longPoll(), config.maxBodyBytes()).start(config.host(), config.port());
+                config.longPoll(), config.maxBodyBytes(), tenantAdmin, config.prices(), metrics).start(config.host(), config.port());
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("maintenance").unstarted(r));
         maintenance.scheduleWithFixedDelay(() -> maintain(config, models, checkpoints), 30, 30, TimeUnit.SECONDS);
     }
@@ -78,8 +80,14 @@ public final class LuthierServer implements AutoCloseable {
             service.pruneSampleDedupe();
             storage.futures().expireCompletedBefore(now.minus(config.futureRetention()));
             for (Checkpoint cp : storage.checkpoints().listExpired(now, 100)) {
-                checkpoints.delete(cp.tinkerPath());
+                storage.usage().meterStorage(now, cp.tinkerPath());
+                if (checkpoints.delete(cp.tinkerPath()).isPresent()) {
+                    service.audit().checkpoint(service.ownership().tenantOfScope(cp.trainingRunId()).orElse(Tenant.LOCAL), null,
+                            AuditEvent.CHECKPOINT_EXPIRED, cp.trainingRunId(), cp.tinkerPath());
+                }
             }
+            storage.usage().meterStorage(now, null);
+            service.admitParked();
             models.unloadIdle(config.idleUnload(), name -> service.hasWork(name));
         } catch (Exception e) {
             LOG.log(Level.WARNING, "maintenance failed", e);
@@ -98,13 +106,44 @@ public final class LuthierServer implements AutoCloseable {
         return recovery;
     }
 
+    public TenantAdmin tenantAdmin() {
+        return tenantAdmin;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
     public LuthierService service() {
         return service;
     }
 
+    /** Stops at once: requests still in flight fail with a message (kept for polls after a restart). */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops gracefully: new work is refused (503, which the SDK retries), work in flight gets up to {@code grace} to
+     * finish, what is left fails with a message, then the API, the models and the database close.
+     */
+    public void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
         maintenance.shutdownNow();
+        service.beginShutdown();
+        try {
+            int left = service.drain(grace);
+            if (left > 0) {
+                LOG.info("shutting down with " + left + " requests unfinished; they fail with a message");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        service.failUnfinished();
         api.close();
         service.close();
         storage.close();

@@ -21,7 +21,8 @@ import java.util.UUID;
  * serving the {@code --model NAME=DIR} models and the Hugging Face cache.
  */
 public final class ServerOptions {
-    @Option(names = "--base-url", description = "a running Luthier or Tinker-compatible server (default: $LUTHIER_BASE_URL)")
+    @Option(names = "--base-url", description = "a running Luthier or Tinker-compatible server (default: $LUTHIER_BASE_URL,"
+            + " $TINKER_BASE_URL, else http://127.0.0.1:8000)")
     String baseUrl;
 
     @Option(names = "--api-key", description = "API key for --base-url (default: $LUTHIER_API_KEY or $TINKER_API_KEY)")
@@ -80,13 +81,17 @@ public final class ServerOptions {
         }
         String url = baseUrl != null ? baseUrl : env("LUTHIER_BASE_URL", "TINKER_BASE_URL");
         if (url == null) {
-            throw new IllegalArgumentException("no server: give --base-url URL, or --data DIR for an embedded server,"
-                    + " or set LUTHIER_BASE_URL");
+            url = dev.luthier.client.ClientOptions.DEFAULT_BASE_URL;
         }
         String key = apiKey != null ? apiKey : env("LUTHIER_API_KEY", "TINKER_API_KEY");
         if (key == null) {
             throw new IllegalArgumentException("no API key for " + url + ": give --api-key or set LUTHIER_API_KEY");
         }
+        // a first contact with short retries, so that a server that is not there is reported in seconds
+        RemoteOptions probe = new RemoteOptions();
+        probe.baseUrl = url;
+        probe.apiKey = key;
+        probe.connect().close();
         return new Connection(new ServiceClient(url, key), null);
     }
 

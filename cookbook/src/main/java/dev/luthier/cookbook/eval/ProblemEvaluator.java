@@ -9,6 +9,7 @@ import dev.luthier.cookbook.problems.Problem;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.Renderer;
+import dev.luthier.cookbook.rl.ChunkedSampling;
 import dev.luthier.cookbook.rl.Observation;
 import dev.luthier.cookbook.rl.ProblemEnv;
 import dev.luthier.cookbook.rl.StepResult;
@@ -29,11 +30,28 @@ public final class ProblemEvaluator {
     private final Renderer renderer;
     private final AnswerChecker checker;
     private final List<Message> prefix;
+    private final int samplesPerRequest;
 
     public ProblemEvaluator(Renderer renderer, AnswerChecker checker, List<Message> prefix) {
+        this(renderer, checker, prefix, ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
+    }
+
+    private ProblemEvaluator(Renderer renderer, AnswerChecker checker, List<Message> prefix, int samplesPerRequest) {
         this.renderer = renderer;
         this.checker = checker;
         this.prefix = List.copyOf(prefix);
+        this.samplesPerRequest = samplesPerRequest;
+    }
+
+    /**
+     * This evaluator asking for at most {@code n} samples per request (a Luthier server decodes at most its sampler
+     * slots at once; {@link ChunkedSampling#DEFAULT_SAMPLES_PER_REQUEST} by default).
+     */
+    public ProblemEvaluator withSamplesPerRequest(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("samples per request must be at least 1, got " + n);
+        }
+        return new ProblemEvaluator(renderer, checker, prefix, n);
     }
 
     public ProblemEvaluator(Renderer renderer, AnswerChecker checker) {
@@ -67,9 +85,9 @@ public final class ProblemEvaluator {
     private CompletableFuture<ProblemResult> evaluateOne(SamplingClient sampler, Problem problem, EvalConfig config, int index) {
         Observation ob = new ProblemEnv(renderer, problem, checker, 0, prefix).initialObservation();
         BigInteger seed = BigInteger.valueOf(config.seed()).multiply(BigInteger.valueOf(1_000_003L)).add(BigInteger.valueOf(index));
-        CompletableFuture<SampleResponse> sampled = config.samples() == 0
-                ? CompletableFuture.completedFuture(SampleResponse.of(List.of()))
-                : sampler.sample(ob.input(), config.samples(),
+        CompletableFuture<List<SampledSequence>> sampled = config.samples() == 0
+                ? CompletableFuture.completedFuture(List.of())
+                : ChunkedSampling.sample(sampler, ob.input(), config.samples(), samplesPerRequest,
                 new SamplingParams(config.maxTokens(), seed, ob.stop(), config.temperature(), -1, 1.0));
         CompletableFuture<SampleResponse> greedy = !config.greedy()
                 ? CompletableFuture.completedFuture(null)
@@ -78,7 +96,7 @@ public final class ProblemEvaluator {
             int correct = 0;
             int formatted = 0;
             List<String> responses = new ArrayList<>();
-            for (SampledSequence seq : s.sequences()) {
+            for (SampledSequence seq : s) {
                 Graded graded = grade(problem, seq);
                 correct += graded.correct ? 1 : 0;
                 formatted += graded.format ? 1 : 0;
@@ -91,7 +109,7 @@ public final class ProblemEvaluator {
                 greedyCorrect = graded.correct;
                 greedyResponse = graded.response;
             }
-            return new ProblemResult(problem.id(), problem.answer(), s.sequences().size(), correct, formatted, responses,
+            return new ProblemResult(problem.id(), problem.answer(), s.size(), correct, formatted, responses,
                     greedyCorrect, greedyResponse);
         });
     }

@@ -94,6 +94,11 @@ public final class MathAnswers {
                 continue;
             }
             out.append(s, i, j);
+            if (j < s.length() && s.charAt(j) == '[' && s.indexOf(']', j) > 0) { // \sqrt[3]{x}: the index stays as it is
+                int close = s.indexOf(']', j);
+                out.append(s, j, close + 1);
+                j = close + 1;
+            }
             for (int k = 0; k < args && j < s.length(); k++) {
                 char c = s.charAt(j);
                 if (c == '{') {

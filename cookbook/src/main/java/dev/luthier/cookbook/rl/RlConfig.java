@@ -27,10 +27,15 @@ import java.util.Objects;
  * @param mode                       {@code sync} (on-policy) or {@code async} (sampling runs ahead of training)
  * @param maxStaleness               async only: groups sampled with weights more than this many steps old are dropped
  * @param removeConstantRewardGroups skip groups whose rewards are all equal (they have no learning signal)
+ * @param ppoClipLow                 {@code ppo} only: the lower bound of the clipped probability ratio
+ * @param ppoClipHigh                {@code ppo} only: the upper bound of the clipped probability ratio
+ * @param samplesPerRequest          most samples asked of the server in one request (a Luthier server decodes at most
+ *                                   its sampler slots at once, 16 by default); larger groups are sampled in several requests
  */
 public record RlConfig(String model, int rank, double learningRate, int groupsPerBatch, int groupSize, int maxTokens,
                        double temperature, Loss loss, double klPenaltyCoef, int steps, int evalEvery, int saveEvery,
-                       Path logDir, long seed, Mode mode, int maxStaleness, boolean removeConstantRewardGroups) {
+                       Path logDir, long seed, Mode mode, int maxStaleness, boolean removeConstantRewardGroups,
+                       double ppoClipLow, double ppoClipHigh, int samplesPerRequest) {
 
     /** The policy-gradient losses the server provides. */
     public enum Loss {
@@ -59,6 +64,7 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
         positive("groupsPerBatch", groupsPerBatch);
         positive("groupSize", groupSize);
         positive("maxTokens", maxTokens);
+        positive("samplesPerRequest", samplesPerRequest);
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
         }
@@ -67,6 +73,10 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
         }
         if (!(klPenaltyCoef >= 0) || !Double.isFinite(klPenaltyCoef)) {
             throw new IllegalArgumentException("klPenaltyCoef must be ≥ 0, got " + klPenaltyCoef);
+        }
+        if (!(ppoClipLow > 0 && ppoClipLow <= 1 && ppoClipHigh >= 1) || !Double.isFinite(ppoClipHigh)) {
+            throw new IllegalArgumentException("PPO clip bounds must satisfy 0 < ppoClipLow ≤ 1 ≤ ppoClipHigh, got "
+                    + ppoClipLow + " and " + ppoClipHigh);
         }
         if (steps < 0 || evalEvery < 0 || saveEvery < 0 || maxStaleness < 0) {
             throw new IllegalArgumentException("steps, evalEvery, saveEvery and maxStaleness must not be negative");
@@ -81,11 +91,23 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
 
     /**
      * Defaults after the Python cookbook's math recipe: rank 32, learning rate 1e-5, 100 groups of 4, 256 tokens,
-     * temperature 1, importance sampling, no KL penalty, 20 steps, evaluation and saving every 20 steps, sync.
+     * temperature 1, importance sampling, no KL penalty, 20 steps, evaluation and saving every 20 steps, sync,
+     * PPO clipping to [0.8, 1.2].
      */
     public static RlConfig defaults(String model, Path logDir) {
         return new RlConfig(model, 32, 1e-5, 100, 4, 256, 1.0, Loss.IMPORTANCE_SAMPLING, 0.0, 20, 20, 20, logDir, 0L,
-                Mode.SYNC, 1, true);
+                Mode.SYNC, 1, true, 0.8, 1.2, ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
+    }
+
+    public RlConfig withSamplesPerRequest(int n) {
+        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow,
+                ppoClipHigh, n);
+    }
+
+    /** The {@code loss_fn_config} sent with forward_backward: PPO's clip bounds, nothing for importance sampling. */
+    public Map<String, Double> lossFnConfig() {
+        return loss == Loss.PPO ? Map.of("clip_low_threshold", ppoClipLow, "clip_high_threshold", ppoClipHigh) : null;
     }
 
     /** A copy with {@code key=value} overrides applied (keys are component names). */
@@ -95,56 +117,56 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
 
     public RlConfig withRank(int r) {
         return new RlConfig(model, r, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLearningRate(double lr) {
         return new RlConfig(model, rank, lr, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withGroups(int groups, int size) {
         return new RlConfig(model, rank, learningRate, groups, size, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMaxTokens(int tokens) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, tokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLoss(Loss l) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, l, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withKlPenalty(double coef) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, coef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSteps(int n) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                n, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                n, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withEvalAndSave(int everyEval, int everySave) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, everyEval, everySave, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, everyEval, everySave, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSeed(long s) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, s, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, s, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withTemperature(double t) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, t, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMode(Mode m, int staleness) {
         return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
-                steps, evalEvery, saveEvery, logDir, seed, m, staleness, removeConstantRewardGroups);
+                steps, evalEvery, saveEvery, logDir, seed, m, staleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 }

@@ -10,6 +10,8 @@ import dev.luthier.api.training.ForwardBackwardOutput;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
 import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.progress.ProgressListener;
@@ -18,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class RlTrainer {
         this.dataset = dataset;
         this.testGroups = List.copyOf(testGroups);
         this.progress = progress == null ? ProgressListener.NONE : progress;
-        this.rollouts = new Rollouts(config.maxTokens(), config.temperature());
+        this.rollouts = new Rollouts(config.maxTokens(), config.temperature(), config.samplesPerRequest());
     }
 
     public RlTrainer(ServiceClient service, RlConfig config, RlDataset dataset) {
@@ -83,7 +84,7 @@ public final class RlTrainer {
     /**
      * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
      * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
-     * final weights.
+     * final weights. The KL penalty's reference is still the base model {@code config.model()}.
      */
     public RlResult run(TrainingClient training) {
         writeConfig();
@@ -261,7 +262,8 @@ public final class RlTrainer {
                     metrics.put(RlMetrics.KL_POLICY_BASE, folded.meanLogRatio());
                 }
                 List<Datum> datums = sequences.stream().map(TrainingSequence::toDatum).toList();
-                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName());
+                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName(),
+                        config.lossFnConfig());
                 CompletableFuture<?> optim = training.optimStep(AdamParams.defaults().withLearningRate(config.learningRate()));
                 ForwardBackwardOutput out = fb.join();
                 optim.join();
@@ -375,17 +377,7 @@ public final class RlTrainer {
     }
 
     private void recordCheckpoint(String name, int step, String statePath, String samplerPath) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("name", name);
-        line.put("step", step);
-        line.put("state_path", statePath);
-        line.put("sampler_path", samplerPath);
-        try {
-            Files.writeString(config.logDir().resolve("checkpoints.jsonl"),
-                    new ObjectMapper().writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoints.jsonl in " + config.logDir() + ": " + e.getMessage(), e);
-        }
+        new CheckpointLog(config.logDir()).append(new CheckpointRecord(name, step, 0, statePath, samplerPath,
+                name.equals("final"), Map.of("mode", config.mode().name().toLowerCase(), "seed", config.seed())));
     }
 }

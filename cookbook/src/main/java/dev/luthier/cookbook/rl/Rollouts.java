@@ -12,15 +12,18 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Runs the episodes of a group against a sampler. When every environment of the group starts from the same
  * observation (the usual case: one prompt answered G times) the first turn is one request with
- * {@code num_samples = G}; later turns of multi-turn episodes are sampled per episode.
+ * {@code num_samples = G} (split into requests of at most {@code samplesPerRequest}); later turns of multi-turn episodes are sampled per episode.
  */
 public final class Rollouts {
     private final int maxTokens;
     private final double temperature;
+    private final int samplesPerRequest;
 
-    public Rollouts(int maxTokens, double temperature) {
+    /** @param samplesPerRequest most samples asked of the server in one request (see {@link ChunkedSampling}) */
+    public Rollouts(int maxTokens, double temperature, int samplesPerRequest) {
         this.maxTokens = maxTokens;
         this.temperature = temperature;
+        this.samplesPerRequest = samplesPerRequest;
     }
 
     /**
@@ -78,12 +81,7 @@ public final class Rollouts {
                                                             int episode, int turn) {
         BigInteger s = seed == null ? null : BigInteger.valueOf(mix(seed, episode, turn));
         SamplingParams params = new SamplingParams(maxTokens, s, ob.stop(), temperature, -1, 1.0);
-        return sampler.client().sample(ob.input(), n, params).thenApply(r -> {
-            if (r.sequences().size() != n) {
-                throw new LuthierException("asked for " + n + " samples, got " + r.sequences().size());
-            }
-            return r.sequences();
-        });
+        return ChunkedSampling.sample(sampler.client(), ob.input(), n, samplesPerRequest, params);
     }
 
     /** A seed for one sampling call, distinct per (seed, episode, turn) and non-negative. */

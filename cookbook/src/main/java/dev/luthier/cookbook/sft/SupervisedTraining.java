@@ -102,6 +102,10 @@ public final class SupervisedTraining {
         Optional<CheckpointRecord> resumeFrom = checkpoints.lastWithState();
         resumeFrom.ifPresent(r -> requireSameRun(r, identity));
         long start = resumeFrom.map(CheckpointRecord::step).orElse(0L);
+        if (start > total) {
+            throw new IllegalArgumentException("cannot resume from " + config.logDir() + ": its last checkpoint is at step "
+                    + start + ", past this run's " + total + " steps (raise maxSteps or epochs, or use another logDir)");
+        }
         trimMetricsFrom(start);
 
         TrainingClient training = resumeFrom.isPresent()
@@ -188,14 +192,19 @@ public final class SupervisedTraining {
             throw new IllegalStateException("forward_backward returned no loss:sum (metrics " + out.metrics().keySet() + ")");
         }
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_mean_nll", lossSum / weights);
+        if (weights > 0) {
+            // a batch whose conversations were all cut before their trained tokens has no mean
+            m.put("train_mean_nll", lossSum / weights);
+        }
         m.put("learning_rate", p.learningRate());
         m.put("tokens", (double) tokens);
         m.put("weighted_tokens", weights);
         m.put("epoch", (double) p.epoch());
         m.put("step_time", (System.nanoTime() - sinceNanos) / 1e9);
         metrics.log(p.step(), m);
-        progress.advance(p.step() + 1, String.format(Locale.ROOT, "loss %.4f lr %.2e", m.get("train_mean_nll"), p.learningRate()));
+        progress.advance(p.step() + 1, weights > 0
+                ? String.format(Locale.ROOT, "loss %.4f lr %.2e", m.get("train_mean_nll"), p.learningRate())
+                : String.format(Locale.ROOT, "no trained tokens lr %.2e", p.learningRate()));
         return m;
     }
 

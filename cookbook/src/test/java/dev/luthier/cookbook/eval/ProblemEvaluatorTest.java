@@ -12,7 +12,8 @@ import dev.luthier.cookbook.renderers.ParsedResponse;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.renderers.Segment;
 import dev.luthier.cookbook.renderers.Tokenizer;
-import dev.luthier.cookbook.rl.RlLoopbackServer;
+import dev.luthier.cookbook.testing.AsciiTokenizer;
+import dev.luthier.cookbook.testing.TinyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,37 +29,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The evaluator against a real server on loopback with the tiny random model (vocabulary 96): printable ASCII is
- * mapped onto its ids, a reply ends at id 95, and a reply is "correct" when it starts with the reference
+ * The evaluator against a real server on loopback with a tiny random model over ASCII (vocabulary 128): a reply
+ * ends at id 127, and a reply is "correct" when it starts with the reference
  * character, which a random model does often enough for counts to be checked.
  */
 class ProblemEvaluatorTest {
     @TempDir
     static Path dir;
-    static RlLoopbackServer server;
+    static TinyServer server;
     static ServiceClient service;
 
-    static final int STOP = 95;
-    static final Tokenizer ASCII = new Tokenizer() {
-        @Override
-        public int[] encode(String text) {
-            return text.chars().map(c -> c - 32).toArray();
-        }
-
-        @Override
-        public String decode(int[] ids) {
-            StringBuilder sb = new StringBuilder();
-            for (int id : ids) {
-                sb.append((char) (id + 32));
-            }
-            return sb.toString();
-        }
-
-        @Override
-        public int tokenId(String token) {
-            return token.length() == 1 ? token.charAt(0) - 32 : -1;
-        }
-    };
+    static final int STOP = 127;
+    static final Tokenizer ASCII = new AsciiTokenizer();
     static final Renderer RENDERER = new Renderer() {
         @Override
         public String name() {
@@ -106,8 +88,8 @@ class ProblemEvaluatorTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new RlLoopbackServer(dir);
-        service = new ServiceClient(server.options());
+        server = new TinyServer(dir);
+        service = server.client();
     }
 
     @AfterAll
@@ -118,7 +100,7 @@ class ProblemEvaluatorTest {
 
     @Test
     void countsPassAtKAndGreedyAgreeWithTheSamples() {
-        SamplingClient sampler = service.createSamplingClient(RlLoopbackServer.MODEL);
+        SamplingClient sampler = service.createSamplingClient(TinyServer.MODEL);
         List<Problem> problems = List.of(new Problem("a", "x", "1"), new Problem("b", "y", "5"), new Problem("c", "z", "A"));
         // greedy first: the most likely first character of each reply becomes that problem's reference, so at
         // least the greedy answer is correct
@@ -137,7 +119,7 @@ class ProblemEvaluatorTest {
                         greedy.get(i).isEmpty() ? "?" : greedy.get(i).substring(0, 1))).toList();
 
         EvalConfig config = new EvalConfig(6, List.of(1, 3, 6), 6, 1.0, true, 11);
-        EvalReport report = new ProblemEvaluator(RENDERER, FIRST_CHAR).evaluate(sampler, withReferences, config);
+        EvalReport report = new ProblemEvaluator(RENDERER, FIRST_CHAR).withSamplesPerRequest(4).evaluate(sampler, withReferences, config);
 
         assertThat(report.problems()).hasSize(3);
         double[] pass3 = new double[3];

@@ -63,6 +63,7 @@ class AnswerCheckingTest {
             6 - 5i              | 6-5i
             3, 5, 7             | 3,5,7
             \\$18.00            | 18
+            \\sqrt[3]2         | \\sqrt[3]{2}
             """)
     void equivalentAnswers(String answer, String reference) {
         assertThat(MathAnswers.equivalent(answer, reference)).isTrue();
@@ -81,6 +82,7 @@ class AnswerCheckingTest {
             x^2                 | x^3
             1,2                 | 12
             Evelyn              | Bob
+            \\sqrt[3]{2}       | \\sqrt{2}
             """)
     void differentAnswers(String answer, String reference) {
         assertThat(MathAnswers.equivalent(answer, reference)).isFalse();
@@ -131,6 +133,14 @@ class AnswerCheckingTest {
         assertThat(hash.correct("#### 4.0", "4")).isTrue();
         assertThat(hash.correct("#### 5", "4")).isFalse();
         assertThat(hash.formatOk("4")).isFalse();
+    }
+
+    @Test
+    void normalFormsOfLatex() {
+        assertThat(MathAnswers.normalize("\\sqrt[3]2")).isEqualTo("\\sqrt[3]{2}");
+        assertThat(MathAnswers.normalize("$\\dfrac12$.")).isEqualTo("\\frac{1}{2}");
+        assertThat(MathAnswers.normalize("\\left( 1, 2 \\right)")).isEqualTo("(1,2)");
+        assertThat(MathAnswers.normalize("\\text{(A)}")).isEqualTo("(A)");
     }
 
     @Test

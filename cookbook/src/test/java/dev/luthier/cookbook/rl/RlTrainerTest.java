@@ -3,6 +3,7 @@ package dev.luthier.cookbook.rl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.client.ServiceClient;
+import dev.luthier.cookbook.testing.TinyServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,13 +21,13 @@ import static org.assertj.core.api.Assertions.within;
 class RlTrainerTest {
     @TempDir
     static Path dir;
-    static RlLoopbackServer server;
+    static TinyServer server;
     static ServiceClient service;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new RlLoopbackServer(dir.resolve("server"));
-        service = new ServiceClient(server.options());
+        server = new TinyServer(dir.resolve("server"));
+        service = server.client();
     }
 
     @AfterAll
@@ -36,8 +37,9 @@ class RlTrainerTest {
     }
 
     static RlConfig config(String name) {
-        return RlConfig.defaults(RlLoopbackServer.MODEL, dir.resolve(name)).withRank(4).withLearningRate(0.02)
-                .withGroups(4, 8).withMaxTokens(2).withSteps(12).withEvalAndSave(0, 0).withSeed(5);
+        return RlConfig.defaults(TinyServer.MODEL, dir.resolve(name)).withRank(4).withLearningRate(0.02)
+                .withGroups(4, 8).withMaxTokens(2).withSteps(12).withEvalAndSave(0, 0).withSeed(5)
+                .withSamplesPerRequest(4); // the test server's sampler has 4 slots: each group is 2 requests
     }
 
     static double mean(List<Map<String, Double>> history, int from, int to, String key) {
@@ -54,7 +56,7 @@ class RlTrainerTest {
 
     @Test
     void importanceSamplingSyncRaisesTheReward() throws Exception {
-        RlResult result = new RlTrainer(service, config("is-sync"), TokenTargetEnvs.dataset(false)).run();
+        RlResult result = new RlTrainer(service, config("is-sync").withEvalAndSave(0, 6), TokenTargetEnvs.dataset(false)).run();
         assertRewardRose(result);
         assertThat(result.history()).hasSize(12);
         for (Map<String, Double> m : result.history()) {
@@ -70,6 +72,10 @@ class RlTrainerTest {
         }
         assertThat(result.samplerPath()).startsWith("tinker://").contains("sampler_weights/final");
         assertThat(result.statePath()).startsWith("tinker://").contains("weights/final");
+        var checkpoints = new dev.luthier.cookbook.checkpoints.CheckpointLog(dir.resolve("is-sync")).read();
+        assertThat(checkpoints).extracting(c -> c.name()).containsExactly("step-000006", "final");
+        assertThat(checkpoints.getLast().samplerPath()).isEqualTo(result.samplerPath());
+        assertThat(checkpoints.getFirst().statePath()).startsWith("tinker://").contains("/weights/step-000006");
         List<String> lines = Files.readAllLines(dir.resolve("is-sync").resolve("metrics.jsonl"));
         assertThat(lines).hasSize(12);
         JsonNode config = new ObjectMapper().readTree(dir.resolve("is-sync").resolve("config.json").toFile());

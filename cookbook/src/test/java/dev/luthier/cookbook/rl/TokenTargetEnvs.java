@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * Environments a tiny random model can learn in a few steps: the reward is the fraction of sampled tokens whose id
- * is below {@link #TARGET_BELOW} (a quarter of the 96-token vocabulary). The multi-turn variant asks twice, the
+ * is below {@link #TARGET_BELOW} (a quarter of the 128-token vocabulary). The multi-turn variant asks twice, the
  * second prompt being the whole conversation so far plus one separator token.
  */
 final class TokenTargetEnvs {
-    static final int TARGET_BELOW = 24;
+    static final int TARGET_BELOW = 32;
     static final int SEPARATOR = 7;
     static final int[] PROMPT = {1, 2, 3};
 

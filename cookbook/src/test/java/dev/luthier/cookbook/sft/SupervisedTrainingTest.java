@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.cookbook.checkpoints.CheckpointLog;
 import dev.luthier.cookbook.checkpoints.CheckpointRecord;
+import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.renderers.Renderers;
 import dev.luthier.cookbook.renderers.TrainOn;
@@ -81,7 +82,7 @@ class SupervisedTrainingTest {
     @Test
     void lossFallsOnAMemorisableSetAndTheRunLeavesItsLogs(@TempDir Path dir) throws Exception {
         Path logDir = dir.resolve("log");
-        SftConfig config = ConfigOverridesFree.schedule(config(writeData(dir), logDir), ScheduleKind.LINEAR, 2);
+        SftConfig config = SftConfigEdits.schedule(config(writeData(dir), logDir), ScheduleKind.LINEAR, 2);
         List<Long> progress = new ArrayList<>();
         SftResult result = new SupervisedTraining(config, RENDERER, new ProgressListener() {
             @Override
@@ -138,37 +139,91 @@ class SupervisedTrainingTest {
     @Test
     void aRunStartedAgainContinuesAtItsCheckpointWithTheSameBatches(@TempDir Path dir) throws Exception {
         Path data = writeData(dir);
-        // the reference: 6 steps without a break (saving at step 3 as the interrupted run does)
+        // the reference: 4 steps without a break (saving at step 2 as the interrupted run does)
         Path whole = dir.resolve("whole");
-        SftConfig wholeConfig = ConfigOverridesFree.steps(config(data, whole), 6, 3);
-        new SupervisedTraining(wholeConfig, RENDERER, ProgressListener.NONE).run(service);
+        new SupervisedTraining(SftConfigEdits.steps(config(data, whole), 4, 2), RENDERER, ProgressListener.NONE).run(service);
 
-        // the same run stopped after 3 steps, then started again with the same log directory
+        // the same run stopped after 2 steps, then started again with the same log directory
         Path parts = dir.resolve("parts");
-        new SupervisedTraining(ConfigOverridesFree.steps(config(data, parts), 3, 3), RENDERER, ProgressListener.NONE).run(service);
-        assertThat(new CheckpointLog(parts).lastWithState().orElseThrow().step()).isEqualTo(3);
-        SftResult resumed = new SupervisedTraining(ConfigOverridesFree.steps(config(data, parts), 6, 3), RENDERER,
+        new SupervisedTraining(SftConfigEdits.steps(config(data, parts), 2, 2), RENDERER, ProgressListener.NONE).run(service);
+        assertThat(new CheckpointLog(parts).lastWithState().orElseThrow().step()).isEqualTo(2);
+        SftResult resumed = new SupervisedTraining(SftConfigEdits.steps(config(data, parts), 4, 2), RENDERER,
                 ProgressListener.NONE).run(service);
-        assertThat(resumed.steps()).isEqualTo(6);
+        assertThat(resumed.steps()).isEqualTo(4);
 
         List<JsonNode> a = withKey(metrics(whole), "train_mean_nll");
         List<JsonNode> b = withKey(metrics(parts), "train_mean_nll");
-        assertThat(b).extracting(n -> n.get("step").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
-        for (int i = 0; i < 6; i++) {
+        assertThat(b).extracting(n -> n.get("step").asLong()).containsExactly(0L, 1L, 2L, 3L);
+        for (int i = 0; i < 4; i++) {
             // same weights, Adam moments and batch give the same loss; a fresh optimizer or another batch would not
             assertThat(b.get(i).get("train_mean_nll").asDouble()).as("step %d", i)
                     .isCloseTo(a.get(i).get("train_mean_nll").asDouble(), within(1e-4));
         }
-        assertThat(b.get(4).get("train_mean_nll").asDouble()).isNotCloseTo(b.get(3).get("train_mean_nll").asDouble(), within(1e-3));
+        assertThat(b.get(3).get("train_mean_nll").asDouble()).isNotCloseTo(b.get(2).get("train_mean_nll").asDouble(), within(1e-3));
+    }
+
+    /**
+     * Pipelining: when step k-1's result is read (and progress reports k done), step k's forward_backward and
+     * optim_step must already be submitted. The listener blocks the training loop, so an unpipelined loop could
+     * never get them to the server while we wait.
+     */
+    @Test
+    void theNextStepIsSubmittedBeforeThePreviousResultIsRead(@TempDir Path dir) throws Exception {
+        SftConfig config = ConfigOverrides.apply(config(writeData(dir), dir.resolve("log")),
+                java.util.Map.of("testSize", "0", "evalEvery", "0", "maxSteps", "4"));
+        List<String> problems = new ArrayList<>();
+        long[] baseline = new long[1];
+        new SupervisedTraining(config, RENDERER, new ProgressListener() {
+            private dev.luthier.server.ordering.SequencedQueue<?> queue;
+
+            @Override
+            public void start(String task, long total) {
+            }
+
+            @Override
+            public void advance(long done, String status) {
+                if (done == 0) {
+                    String runId = service.createRestClient().listTrainingRuns(1, 0).trainingRuns().getFirst().trainingRunId();
+                    queue = server.server.service().run(runId).orElseThrow().queue();
+                    baseline[0] = admitted();
+                    return;
+                }
+                if (done >= 4) {
+                    return;
+                }
+                long expected = baseline[0] + 2 * (done + 1); // steps 0..done, two requests each
+                long deadline = System.nanoTime() + 3_000_000_000L;
+                while (admitted() < expected && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                if (admitted() < expected) {
+                    problems.add("reading step " + (done - 1) + ": the server has " + (admitted() - baseline[0])
+                            + " requests, step " + done + " was not submitted");
+                }
+            }
+
+            private long admitted() {
+                return queue.nextSeqId() + queue.bufferedCount();
+            }
+
+            @Override
+            public void finish() {
+            }
+        }).run(service);
+        assertThat(problems).isEmpty();
     }
 
     @Test
-    void resumingWithAnotherBatchSizeIsRefused(@TempDir Path dir) throws Exception {
+    void resumingIntoAnotherRunIsRefused(@TempDir Path dir) throws Exception {
         Path data = writeData(dir);
         Path log = dir.resolve("log");
-        new SupervisedTraining(ConfigOverridesFree.steps(config(data, log), 1, 0), RENDERER, ProgressListener.NONE).run(service);
-        SftConfig other = ConfigOverridesFree.batch(config(data, log), 2);
+        new SupervisedTraining(SftConfigEdits.steps(config(data, log), 1, 0), RENDERER, ProgressListener.NONE).run(service);
+        SftConfig other = SftConfigEdits.batch(config(data, log), 2);
         assertThatThrownBy(() -> new SupervisedTraining(other, RENDERER, ProgressListener.NONE).run(service))
                 .hasMessageContaining("batch_size=4").hasMessageContaining("another logDir");
+        // a run with fewer steps than the log directory already holds
+        new SupervisedTraining(SftConfigEdits.steps(config(data, log), 2, 0), RENDERER, ProgressListener.NONE).run(service);
+        assertThatThrownBy(() -> new SupervisedTraining(SftConfigEdits.steps(config(data, log), 1, 0), RENDERER,
+                ProgressListener.NONE).run(service)).hasMessageContaining("past this run's 1 steps");
     }
 }

@@ -31,6 +31,7 @@ public final class TinyServer implements AutoCloseable {
         Path modelDir = dataDir.resolve("models").resolve(MODEL);
         if (!Files.exists(modelDir)) {
             HfModelWriter.writeRandom(modelDir, TINY, 5, 0.2);
+            AsciiTokenizer.writeTokenizerJson(modelDir); // so the server can stop on strings
         }
         server = LuthierServer.start(ServerConfig.defaults(dataDir)
                 .withPort("127.0.0.1", 0)

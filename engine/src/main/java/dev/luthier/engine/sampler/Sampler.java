@@ -45,7 +45,8 @@ public final class Sampler {
         this.detokenizer = detokenizer;
     }
 
-    private record Pending(SampleRequest request, CompletableFuture<SampleResult> future) {
+    /** A request (or a part of one: samples {@code firstSample...}) waiting for slots, with its resolved seed. */
+    private record Pending(SampleRequest request, int firstSample, long seed, CompletableFuture<SampleResult> future) {
     }
 
     /** The samples of one request, filled in as they finish. */
@@ -57,8 +58,13 @@ public final class Sampler {
         float[] promptLogprobs;
         SampleResult.TokenLogprob[][] topk;
 
-        Group(SampleRequest request, CompletableFuture<SampleResult> future) {
+        final int firstSample;
+        final long seed;
+
+        Group(SampleRequest request, int firstSample, long seed, CompletableFuture<SampleResult> future) {
             this.request = request;
+            this.firstSample = firstSample;
+            this.seed = seed;
             this.future = future;
             this.done = new SampledSequence[request.numSamples()];
             this.remaining = request.numSamples();
@@ -85,12 +91,38 @@ public final class Sampler {
         }
     }
 
-    /** Queues a request; its future completes when all its samples have finished. */
+    /**
+     * Queues a request; its future completes when all its samples have finished. A request for more samples than
+     * the sampler has slots is queued as parts of at most that many samples (each prefills the prompt again); every
+     * sample keeps the random stream of its index, so the result is the same as in one part.
+     */
     public synchronized CompletableFuture<SampleResult> submit(SampleRequest request) {
         validate(request);
-        CompletableFuture<SampleResult> future = new CompletableFuture<>();
-        waiting.add(new Pending(request, future));
-        return future;
+        long seed = request.params().seed() != null ? request.params().seed() : ThreadLocalRandom.current().nextLong();
+        int per = cache.slots();
+        if (request.numSamples() <= per) {
+            CompletableFuture<SampleResult> future = new CompletableFuture<>();
+            waiting.add(new Pending(request, 0, seed, future));
+            return future;
+        }
+        List<CompletableFuture<SampleResult>> parts = new ArrayList<>();
+        for (int first = 0; first < request.numSamples(); first += per) {
+            int size = Math.min(per, request.numSamples() - first);
+            boolean head = first == 0;
+            SampleRequest part = new SampleRequest(request.adapter(), request.prompt(), request.params(), size,
+                    head && request.promptLogprobs(), head ? request.topkPromptLogprobs() : 0);
+            CompletableFuture<SampleResult> future = new CompletableFuture<>();
+            waiting.add(new Pending(part, first, seed, future));
+            parts.add(future);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<SampledSequence> sequences = new ArrayList<>();
+            for (CompletableFuture<SampleResult> part : parts) {
+                sequences.addAll(part.join().sequences());
+            }
+            SampleResult head = parts.getFirst().join();
+            return new SampleResult(sequences, head.promptLogprobs(), head.topkPromptLogprobs());
+        });
     }
 
     /** Requests waiting for slots plus samples running. */
@@ -158,9 +190,6 @@ public final class Sampler {
             throw new IllegalArgumentException("prompt (" + r.prompt().length + " tokens) plus max_tokens ("
                     + r.params().maxTokens() + ") exceeds the context of " + cache.maxLength() + " tokens");
         }
-        if (r.numSamples() > cache.slots()) {
-            throw new IllegalArgumentException("num_samples " + r.numSamples() + " exceeds the sampler's " + cache.slots() + " slots");
-        }
     }
 
     private void admit() {
@@ -168,7 +197,7 @@ public final class Sampler {
         List<int[]> slots = new ArrayList<>();
         while (!waiting.isEmpty() && cache.freeSlots() >= waiting.peek().request().numSamples()) {
             Pending p = waiting.poll();
-            admitted.add(new Group(p.request(), p.future()));
+            admitted.add(new Group(p.request(), p.firstSample(), p.seed(), p.future()));
             int[] groupSlots = new int[p.request().numSamples()];
             for (int s = 0; s < groupSlots.length; s++) {
                 groupSlots[s] = cache.acquire();
@@ -197,14 +226,13 @@ public final class Sampler {
             Tensor lastLogits = model.head().logits(hidden.rowSlice(start + n - 1, start + n),
                     List.of(new AdapterSegment(0, 1, adapter)));
             float[] logits = k.toHost(lastLogits);
-            long seed = g.request.params().seed() != null ? g.request.params().seed() : ThreadLocalRandom.current().nextLong();
             int firstSlot = slots.get(i)[0];
             for (int s = 0; s < g.request.numSamples(); s++) {
                 int slot = slots.get(i)[s];
                 if (s > 0) {
                     cache.copySlot(firstSlot, slot, k);
                 }
-                Running r = new Running(g, s, slot, new SplittableRandom(seed + 0x9E3779B97F4A7C15L * s));
+                Running r = new Running(g, s, slot, new SplittableRandom(g.seed + 0x9E3779B97F4A7C15L * (g.firstSample + s)));
                 if (g.request.params().maxTokens() == 0) {
                     finish(r, SampledSequence.StopReason.LENGTH);
                     continue;

@@ -334,6 +334,25 @@ class SamplerTest {
         }
     }
 
+    @Test
+    void moreSamplesThanSlotsRunInPartsWithTheSameStreams() {
+        int[] p = prompt(43, 5);
+        SampleRequest seven = new SampleRequest(adapter, p, SamplingParams.of(6, 91, 1.0), 7, true, 2);
+        SampleResult whole = one(sampler(8), seven);
+        // 3 slots: parts of 3, 3 and 1 samples, each prefilling again, joined in sample order
+        SampleResult parts = one(sampler(3), seven);
+        assertThat(parts.sequences()).hasSize(7);
+        for (int i = 0; i < 7; i++) {
+            assertThat(parts.sequences().get(i).tokens()).as("sample %d", i).containsExactly(whole.sequences().get(i).tokens());
+            assertLogprobsMatchForward(adapter, p, parts.sequences().get(i));
+        }
+        assertThat(parts.promptLogprobs()).containsExactly(whole.promptLogprobs());
+        assertThat(parts.topkPromptLogprobs().length).isEqualTo(p.length);
+        for (int i = 1; i < p.length; i++) {
+            assertThat(parts.topkPromptLogprobs()[i]).containsExactly(whole.topkPromptLogprobs()[i]);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ (f) stops
 
     @Test
@@ -547,8 +566,6 @@ class SamplerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the context of " + CONTEXT);
         assertThatThrownBy(() -> s.submit(new SampleRequest(null, prompt(83, CONTEXT - 4), SamplingParams.greedy(10))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max_tokens");
-        assertThatThrownBy(() -> s.submit(new SampleRequest(null, p, SamplingParams.greedy(2), 4, false, 0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_samples");
         Sampler noTokenizer = new Sampler(model, 2, CONTEXT, null);
         assertThatThrownBy(() -> noTokenizer.submit(new SampleRequest(adapter, p, params(4, 0, 1, -1, 1, null, List.of("ab")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stop strings");

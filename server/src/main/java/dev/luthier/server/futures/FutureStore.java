@@ -153,6 +153,17 @@ public final class FutureStore {
         return n;
     }
 
+    /** The ids of requests not finished yet. */
+    public java.util.List<String> pendingIds() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        entries.forEach((id, e) -> {
+            if (e.outcome == null) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
     public int pendingCount() {
         int n = 0;
         for (Entry e : entries.values()) {

@@ -38,6 +38,10 @@ import dev.luthier.server.service.LuthierService;
 import dev.luthier.server.service.ServiceException;
 import dev.luthier.server.service.WireConversions;
 import dev.luthier.server.training.TrainingOp;
+import dev.luthier.server.tenants.Principal;
+import dev.luthier.server.tenants.TenantAdmin;
+import dev.luthier.server.usage.Prices;
+import dev.luthier.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -60,16 +64,22 @@ public final class ApiServer implements AutoCloseable {
     private final ApiKeyAuth auth;
     private Javalin app;
     private final RestRoutes rest;
+    private final AccountingRoutes accounting;
+    private final AdminRoutes admin;
+    private final ServerMetrics metrics;
     /** Connections the kernel queues before Jetty accepts them; the JDK's default (50) drops bursts of clients. */
     private static final int ACCEPT_QUEUE = 4096;
 
     public ApiServer(LuthierService service, ApiKeyAuth auth, dev.luthier.server.checkpoints.ArchiveLinks archiveLinks,
-                     Duration longPoll, long maxBodyBytes) {
+                     Duration longPoll, long maxBodyBytes, TenantAdmin tenantAdmin, Prices prices, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.service = service;
         this.auth = auth;
         this.longPoll = longPoll;
         this.maxBodyBytes = maxBodyBytes;
         this.rest = new RestRoutes(service, archiveLinks);
+        this.accounting = new AccountingRoutes(service, prices);
+        this.admin = new AdminRoutes(tenantAdmin);
     }
 
     public ApiServer start(String host, int port) {
@@ -96,6 +106,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void routes() {
+        app.before(RequestLog::begin);
+        app.after(RequestLog::end);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.before(PREFIX + "*", this::authenticate);
         app.exception(ServiceException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         app.exception(io.javalin.http.HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
@@ -103,7 +116,7 @@ public final class ApiServer implements AutoCloseable {
         app.exception(WireFormatException.class, (e, ctx) -> error(ctx, e instanceof ContentEncoding.TooLargeException ? 413 : 400, e.getMessage()));
         app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
-            LOG.log(Level.SEVERE, "request " + ctx.path() + " failed", e);
+            LOG.log(Level.SEVERE, "request_id=" + RequestLog.id(ctx) + " path=" + ctx.path() + " failed", e);
             error(ctx, 500, "internal error: " + e);
         });
         app.error(404, ctx -> {
@@ -120,19 +133,19 @@ public final class ApiServer implements AutoCloseable {
                 service.models().capabilities().stream().map(c -> new SupportedModel(c.name(), c.maxContextLength())).toList())));
         app.post(PREFIX + "create_session", ctx -> {
             CreateSessionRequest req = read(ctx, CreateSessionRequest.class);
-            json(ctx, CreateSessionResponse.of(service.createSession(req, principal(ctx).apiKeyId())));
+            json(ctx, CreateSessionResponse.of(service.createSession(req, principal(ctx))));
         });
         app.post(PREFIX + "session_heartbeat", ctx -> {
-            service.heartbeat(read(ctx, SessionHeartbeatRequest.class).sessionId());
+            service.heartbeat(read(ctx, SessionHeartbeatRequest.class).sessionId(), principal(ctx));
             json(ctx, new SessionHeartbeatResponse());
         });
 
-        app.post(PREFIX + "create_model", ctx -> json(ctx, service.createModel(read(ctx, CreateModelRequest.class), principal(ctx).apiKeyId())));
-        app.post(PREFIX + "get_info", ctx -> json(ctx, service.getInfo(read(ctx, GetInfoRequest.class).modelId())));
+        app.post(PREFIX + "create_model", ctx -> json(ctx, service.createModel(read(ctx, CreateModelRequest.class), principal(ctx))));
+        app.post(PREFIX + "get_info", ctx -> json(ctx, service.getInfo(read(ctx, GetInfoRequest.class).modelId(), principal(ctx))));
         app.post(PREFIX + "forward_backward", this::forwardBackward);
         app.post(PREFIX + "forward", ctx -> {
             ForwardBackwardRequest req = readTraining(ctx, ForwardRequest.class, "Forward").asForwardBackward();
-            json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req)));
+            json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req), principal(ctx)));
         });
         app.post(PREFIX + "optim_step", ctx -> {
             OptimStepRequest req = readTraining(ctx, OptimStepRequest.class, "OptimStep");
@@ -142,11 +155,11 @@ public final class ApiServer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 op = new TrainingOp.Invalid("OptimStep", e.getMessage());
             }
-            json(ctx, service.submit(req.modelId(), req.seqId(), op));
+            json(ctx, service.submit(req.modelId(), req.seqId(), op, principal(ctx)));
         });
         app.post(PREFIX + "save_weights", ctx -> {
             SaveWeightsRequest req = readTraining(ctx, SaveWeightsRequest.class, "SaveWeights");
-            json(ctx, service.submit(req.modelId(), req.seqId(), new TrainingOp.SaveState(req.path(), req.ttlSeconds())));
+            json(ctx, service.submit(req.modelId(), req.seqId(), new TrainingOp.SaveState(req.path(), req.ttlSeconds()), principal(ctx)));
         });
         app.post(PREFIX + "save_weights_for_sampler", ctx -> {
             SaveWeightsForSamplerRequest req = readTraining(ctx, SaveWeightsForSamplerRequest.class, "SaveWeightsForSampler");
@@ -154,35 +167,33 @@ public final class ApiServer implements AutoCloseable {
                     : req.samplingSessionSeqId() != null
                     ? new TrainingOp.SaveForSampler(null, req.unnamedSamplerId(), req.ttlSeconds())
                     : new TrainingOp.Invalid("SaveWeightsForSampler", "save_weights_for_sampler needs a path or a sampling_session_seq_id");
-            json(ctx, service.submit(req.modelId(), req.seqId(), op));
+            json(ctx, service.submit(req.modelId(), req.seqId(), op, principal(ctx)));
         });
         app.post(PREFIX + "load_weights", ctx -> {
             LoadWeightsRequest req = readTraining(ctx, LoadWeightsRequest.class, "LoadWeights");
             if (req.mode() != LoadWeightsRequest.Mode.MODEL) {
-                json(ctx, service.createModelFromCheckpoint(req, principal(ctx).apiKeyId()));
+                json(ctx, service.createModelFromCheckpoint(req, principal(ctx)));
                 return;
             }
             json(ctx, service.submit(req.modelId(), req.seqId(),
-                    new TrainingOp.LoadState(req.path(), req.optimizer() != null && req.optimizer())));
+                    new TrainingOp.LoadState(req.path(), req.optimizer() != null && req.optimizer()), principal(ctx)));
         });
         app.post(PREFIX + "unload_model", ctx -> {
             UnloadModelRequest req = read(ctx, UnloadModelRequest.class);
-            service.unload(req.modelId());
-            json(ctx, dev.luthier.api.future.UntypedApiFuture.of(completed("UnloadModel", new UnloadModelResponse(req.modelId()))));
+            service.unload(req.modelId(), principal(ctx));
+            json(ctx, dev.luthier.api.future.UntypedApiFuture.of(service.completedFuture("UnloadModel", req.modelId(),
+                    new UnloadModelResponse(req.modelId()))));
         });
 
         app.post(PREFIX + "create_sampling_session", ctx -> json(ctx,
-                new CreateSamplingSessionResponse(service.createSamplingSession(read(ctx, CreateSamplingSessionRequest.class)))));
-        app.post(PREFIX + "asample", ctx -> json(ctx, service.sample(read(ctx, SampleRequest.class))));
-        app.get(PREFIX + "samplers/{id}", ctx -> json(ctx, service.samplerInfo(ctx.pathParam("id"))));
+                new CreateSamplingSessionResponse(service.createSamplingSession(read(ctx, CreateSamplingSessionRequest.class), principal(ctx)))));
+        app.post(PREFIX + "asample", ctx -> json(ctx, service.sample(read(ctx, SampleRequest.class), principal(ctx))));
+        app.get(PREFIX + "samplers/{id}", ctx -> json(ctx, service.samplerInfo(ctx.pathParam("id"), principal(ctx))));
         app.post(PREFIX + "retrieve_future", this::retrieveFuture);
 
         rest.register(app, PREFIX);
-    }
-
-    /** A request id whose result is already known (for calls that finish at once but answer with a future). */
-    private String completed(String operation, Object payload) {
-        return service.completedFuture(operation, payload);
+        accounting.register(app, PREFIX);
+        admin.register(app, PREFIX);
     }
 
     private void forwardBackward(Context ctx) {
@@ -193,7 +204,7 @@ public final class ApiServer implements AutoCloseable {
         } else {
             req = readTraining(ctx, ForwardBackwardRequest.class, "ForwardBackward");
         }
-        json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req)));
+        json(ctx, service.submit(req.modelId(), req.seqId(), trainingOp(req), principal(ctx)));
     }
 
     private static TrainingOp trainingOp(ForwardBackwardRequest req) {
@@ -208,7 +219,7 @@ public final class ApiServer implements AutoCloseable {
         RetrieveFutureRequest req = read(ctx, RetrieveFutureRequest.class);
         String accept = ctx.header("Accept");
         boolean proto = accept != null && accept.contains(WireProto.CONTENT_TYPE);
-        LuthierService.Retrieval r = service.retrieve(req.requestId(), longPoll, proto);
+        LuthierService.Retrieval r = service.retrieve(req.requestId(), longPoll, proto, principal(ctx));
         switch (r) {
             case LuthierService.Retrieval.Result res -> {
                 ctx.status(200).contentType(res.contentType()).result(res.body());
@@ -251,7 +262,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute("principal", principal.get());
     }
 
-    static ApiKeyAuth.Principal principal(Context ctx) {
+    static Principal principal(Context ctx) {
         return ctx.attribute("principal");
     }
 
@@ -268,7 +279,7 @@ public final class ApiServer implements AutoCloseable {
                 var tree = WireJson.readTree(ctx.bodyAsBytes());
                 if (tree.hasNonNull("model_id") && tree.path("seq_id").canConvertToInt() && service.run(tree.get("model_id").asText()).isPresent()) {
                     service.submit(tree.get("model_id").asText(), tree.get("seq_id").asInt(),
-                            new TrainingOp.Invalid(operation, "malformed request: " + e.getMessage()));
+                            new TrainingOp.Invalid(operation, "malformed request: " + e.getMessage()), principal(ctx));
                 }
             } catch (RuntimeException ignored) {
                 // Not even JSON: nothing to consume.

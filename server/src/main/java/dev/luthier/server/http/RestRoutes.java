@@ -18,6 +18,8 @@ import dev.luthier.server.storage.db.Owner;
 import dev.luthier.server.storage.db.Page;
 import dev.luthier.server.storage.db.PageRequest;
 import dev.luthier.server.storage.runs.TrainingRun;
+import dev.luthier.server.storage.audit.AuditEvent;
+import dev.luthier.server.tenants.Principal;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -61,11 +63,14 @@ final class RestRoutes {
                 throw ServiceException.badRequest("checkpoint " + cp.tinkerPath() + " is already public");
             }
             service.storage().checkpoints().setPublic(cp.tinkerPath(), true);
+            audit(ctx, AuditEvent.CHECKPOINT_PUBLISHED, cp);
             ctx.status(204);
         });
         app.delete(prefix + "training_runs/{run}/checkpoints/<ckpt>/publish", ctx -> {
             Checkpoint cp = ownedCheckpoint(ctx);
-            service.storage().checkpoints().setPublic(cp.tinkerPath(), false);
+            if (service.storage().checkpoints().setPublic(cp.tinkerPath(), false)) {
+                audit(ctx, AuditEvent.CHECKPOINT_UNPUBLISHED, cp);
+            }
             ctx.status(204);
         });
         app.put(prefix + "training_runs/{run}/checkpoints/<ckpt>/ttl", ctx -> {
@@ -81,11 +86,14 @@ final class RestRoutes {
         // The bare <ckpt> route comes after the routes with suffixes: <ckpt> matches across slashes.
         app.delete(prefix + "training_runs/{run}/checkpoints/<ckpt>", ctx -> {
             Checkpoint cp = ownedCheckpoint(ctx);
-            service.checkpoints().delete(cp.tinkerPath());
+            service.storage().usage().meterStorage(Instant.now(), cp.tinkerPath());
+            if (service.checkpoints().delete(cp.tinkerPath()).isPresent()) {
+                audit(ctx, AuditEvent.CHECKPOINT_DELETED, cp);
+            }
             ctx.status(204);
         });
         app.get(prefix + "training_runs/{run}/checkpoints/<ckpt>/archive", ctx -> {
-            Checkpoint cp = ownedCheckpoint(ctx);
+            Checkpoint cp = readableCheckpoint(ctx);
             Instant expires = Instant.now().plus(ARCHIVE_LINK_LIFETIME);
             String url = ctx.scheme() + "://" + ctx.host() + prefix + "archives/" + archiveLinks.token(cp.tinkerPath(), expires);
             json(ctx, new dev.luthier.api.rest.ArchiveUrlResponse(url, expires));
@@ -118,13 +126,13 @@ final class RestRoutes {
                 .list(owner(ctx), page(ctx, 20)).items().stream().map(s -> s.id()).toList())));
         app.get(prefix + "sessions/{id}", ctx -> {
             var session = service.storage().sessions().get(ctx.pathParam("id"))
-                    .filter(s -> owns(ctx, s.apiKeyId()))
+                    .filter(s -> owns(ctx, s.id()))
                     .orElseThrow(() -> ServiceException.notFound("session " + ctx.pathParam("id")));
             json(ctx, new SessionResponse(service.storage().runs().listIdsBySession(session.id()),
                     service.storage().samplers().listIdsBySession(session.id())));
         });
         app.get(prefix + "sessions/{id}/trace_export", ctx -> {
-            service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.apiKeyId()))
+            service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.id()))
                     .orElseThrow(() -> ServiceException.notFound("session " + ctx.pathParam("id")));
             // The client polls until the status is final; this server keeps no traces, so it says so at once.
             json(ctx, new dev.luthier.api.rest.TraceExportResponse("failed", null,
@@ -132,7 +140,7 @@ final class RestRoutes {
         });
         app.put(prefix + "sessions/{id}/project", ctx -> {
             var req = read(ctx, dev.luthier.api.rest.SetProjectRequest.class);
-            service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.apiKeyId()))
+            service.storage().sessions().get(ctx.pathParam("id")).filter(s -> owns(ctx, s.id()))
                     .orElseThrow(() -> ServiceException.notFound("session " + ctx.pathParam("id")));
             service.storage().sessions().setProject(ctx.pathParam("id"), req.projectId());
             ctx.status(204);
@@ -140,13 +148,18 @@ final class RestRoutes {
     }
 
     private static Owner owner(Context ctx) {
-        String key = principal(ctx).apiKeyId();
-        return key == null ? Owner.anyone() : Owner.apiKey(key);
+        Principal p = principal(ctx);
+        return p.unrestricted() ? Owner.anyone() : Owner.tenant(p.tenantId());
     }
 
-    private static boolean owns(Context ctx, String apiKeyId) {
-        String key = principal(ctx).apiKeyId();
-        return key == null || key.equals(apiKeyId);
+    /** Whether a session is the caller's. */
+    private boolean owns(Context ctx, String sessionId) {
+        return service.ownership().ownsSession(principal(ctx), sessionId);
+    }
+
+    private void audit(Context ctx, String event, Checkpoint cp) {
+        Principal p = principal(ctx);
+        service.audit().checkpoint(p.accountTenant(), p.apiKeyId(), event, cp.trainingRunId(), cp.tinkerPath());
     }
 
     private static PageRequest page(Context ctx, int defaultLimit) {
@@ -175,7 +188,7 @@ final class RestRoutes {
     }
 
     private TrainingRun ownedRun(Context ctx, String runId) {
-        return service.storage().runs().get(runId).filter(r -> owns(ctx, r.apiKeyId()))
+        return service.storage().runs().get(runId).filter(r -> service.ownership().ownsScope(principal(ctx), r.modelId()))
                 .orElseThrow(() -> ServiceException.notFound("training run " + runId));
     }
 
@@ -188,13 +201,15 @@ final class RestRoutes {
 
     /** A checkpoint the caller owns, or one that is public. */
     private Checkpoint visibleCheckpoint(Context ctx, TinkerPath path) {
-        Checkpoint cp = service.checkpoints().find(path.toString())
+        return service.readableCheckpoint(path.toString(), principal(ctx))
                 .orElseThrow(() -> ServiceException.notFound("checkpoint " + path));
-        if (cp.isPublic()) {
-            return cp;
-        }
-        ownedRun(ctx, cp.trainingRunId());
-        return cp;
+    }
+
+    /** The route's checkpoint when the caller owns it or it is public (reading it, not changing it). */
+    private Checkpoint readableCheckpoint(Context ctx) {
+        String runId = ctx.pathParam("run");
+        TinkerPath path = TinkerPath.ofCheckpointId(runId, ctx.pathParam("ckpt"));
+        return visibleCheckpoint(ctx, path);
     }
 
     private dev.luthier.api.rest.TrainingRun wireRun(TrainingRun r) {

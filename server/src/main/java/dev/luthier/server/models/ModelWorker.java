@@ -78,6 +78,9 @@ public final class ModelWorker implements AutoCloseable {
     private volatile boolean woken;
     private int rotation;
     private volatile long lastActive;
+    /** Training passes run and the tokens they carried, for metrics (average pass size, tokens/s). */
+    private final java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong passTokens = new java.util.concurrent.atomic.AtomicLong();
 
     public ModelWorker(String baseModel, Transformer model, Function<int[], String> detokenizer, FutureStore futures,
                        CheckpointStore checkpoints, WorkerOptions options, Clock clock) {
@@ -100,6 +103,16 @@ public final class ModelWorker implements AutoCloseable {
 
     public ModelConfig config() {
         return model.config();
+    }
+
+    /** Training passes this worker has run. */
+    public long passesRun() {
+        return passes.get();
+    }
+
+    /** Tokens carried by those passes. */
+    public long tokensPassed() {
+        return passTokens.get();
     }
 
     /** Nanos (System.nanoTime) of the last work done, for idle unloading. */
@@ -413,6 +426,10 @@ public final class ModelWorker implements AutoCloseable {
                 futures.complete(p.waiting().requestId(), FutureOutcome.serverError("the training pass failed: " + e.getMessage()));
             }
             return;
+        }
+        passes.incrementAndGet();
+        for (Planned p : pass) {
+            passTokens.addAndGet(p.op().tokens());
         }
         int i = 0;
         for (Planned p : pass) {

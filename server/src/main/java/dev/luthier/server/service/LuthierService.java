@@ -32,12 +32,21 @@ import dev.luthier.server.storage.runs.LoraSettings;
 import dev.luthier.server.storage.sessions.Session;
 import dev.luthier.server.training.TrainingOp;
 import dev.luthier.server.training.TrainingRun;
+import dev.luthier.server.audit.AuditTrail;
+import dev.luthier.server.storage.audit.AuditEvent;
+import dev.luthier.server.tenants.Ownership;
+import dev.luthier.server.tenants.InFlightLimiter;
+import dev.luthier.server.tenants.Principal;
+import dev.luthier.server.tenants.Quotas;
+import dev.luthier.server.tenants.RunAdmission;
+import dev.luthier.server.usage.UsageMeter;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -65,8 +74,18 @@ public final class LuthierService implements AutoCloseable {
     /** Sampling sessions that unnamed sampler saves will create, with the base model that serves them. */
     private final Map<String, String> pendingEphemeral = new ConcurrentHashMap<>();
     private final Map<String, String> sampleDedupe = new ConcurrentHashMap<>();
+    /** The run or sampling session of each live request, whose owner may poll it (kept in the database too). */
+    private final Map<String, String> futureScopes = new ConcurrentHashMap<>();
     /** When each run's last_request_time was last written; it is refreshed at most once a second. */
     private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
+    private final Ownership ownership;
+    private final Quotas quotas;
+    private final RunAdmission admission;
+    private final InFlightLimiter samplingSlots = new InFlightLimiter();
+    private final UsageMeter meter;
+    private final AuditTrail audit;
+    /** What to record (usage, audit) when a request succeeds; run on the persister thread. */
+    private final Map<String, java.util.function.Consumer<Object>> onSuccess = new ConcurrentHashMap<>();
     /** Writes finished results to the database off the model workers' threads, in completion order. */
     private final java.util.concurrent.ExecutorService persister = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon(true).name("future-persister").unstarted(r));
@@ -77,7 +96,15 @@ public final class LuthierService implements AutoCloseable {
         this.futures = futures;
         this.checkpoints = checkpoints;
         this.clock = clock;
-        futures.onComplete((id, outcome) -> persister.execute(() -> persist(id, outcome)));
+        this.ownership = new Ownership(storage);
+        this.quotas = new Quotas(storage.tenants(), clock);
+        this.admission = new RunAdmission(quotas, futures, this::loadedRuns);
+        this.meter = new UsageMeter(storage.usage(), clock);
+        this.audit = new AuditTrail(storage.audit(), clock);
+        futures.onComplete((id, outcome) -> persister.execute(() -> {
+            persist(id, outcome);
+            account(id, outcome);
+        }));
     }
 
     public ModelManager models() {
@@ -92,37 +119,77 @@ public final class LuthierService implements AutoCloseable {
         return checkpoints;
     }
 
+    public UsageMeter usageMeter() {
+        return meter;
+    }
+
+    public FutureStore futures() {
+        return futures;
+    }
+
+    /** Training runs and sampling sessions with an adapter in memory. */
+    public int adaptersLoaded() {
+        return runs.size() + (int) samplers.values().stream().filter(x -> x.adapter() != null).count();
+    }
+
+    /** Requests submitted and not finished, per tenant ({@code local} without keys). */
+    public Map<String, Integer> pendingByTenant() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (var e : futureScopes.entrySet()) {
+            if (futures.isPending(e.getKey())) {
+                out.merge(ownership.tenantOfScope(e.getValue()).orElse(dev.luthier.server.storage.tenants.Tenant.LOCAL), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    public Ownership ownership() {
+        return ownership;
+    }
+
+    public AuditTrail audit() {
+        return audit;
+    }
+
     /** A request id whose result is already known (for calls that finish at once but answer with a future). */
-    public String completedFuture(String operation, Object payload) {
+    public String completedFuture(String operation, String modelId, Object payload) {
         String requestId = UUID.randomUUID().toString();
-        register(requestId, operation, null);
+        register(requestId, operation, modelId);
         futures.complete(requestId, FutureOutcome.success(payload));
         return requestId;
     }
 
     // ------------------------------------------------------------------ sessions
 
-    public String createSession(CreateSessionRequest req, String apiKeyId) {
+    public String createSession(CreateSessionRequest req, Principal caller) {
         String id = UUID.randomUUID().toString();
-        storage.sessions().create(Session.started(id, apiKeyId, req.tags(), req.userMetadata(), req.sdkVersion(),
+        storage.sessions().create(Session.started(id, caller.apiKeyId(), req.tags(), req.userMetadata(), req.sdkVersion(),
                 req.projectId(), clock.instant()));
         return id;
     }
 
-    public void heartbeat(String sessionId) {
-        if (!storage.sessions().heartbeat(sessionId, clock.instant())) {
+    public void heartbeat(String sessionId, Principal caller) {
+        if (!ownership.ownsSession(caller, sessionId) || !storage.sessions().heartbeat(sessionId, clock.instant())) {
             throw ServiceException.notFound("session " + sessionId);
         }
     }
 
-    private Session session(String id) {
-        return storage.sessions().get(id).orElseThrow(() -> ServiceException.notFound("session " + id));
+    /** The caller's session; another tenant's is as missing as one that does not exist. */
+    private Session session(String id, Principal caller) {
+        return storage.sessions().get(id).filter(s -> ownership.ownsSession(caller, id))
+                .orElseThrow(() -> ServiceException.notFound("session " + id));
+    }
+
+    /** A checkpoint the caller may read (theirs or published), or empty. */
+    public Optional<Checkpoint> readableCheckpoint(String tinkerPath, Principal caller) {
+        return checkpoints.find(tinkerPath).filter(cp -> ownership.canRead(caller, cp));
     }
 
     // ------------------------------------------------------------------ training runs
 
-    public UntypedApiFuture createModel(CreateModelRequest req, String apiKeyId) {
-        session(req.sessionId());
+    public UntypedApiFuture createModel(CreateModelRequest req, Principal caller) {
+        refuseWhenShuttingDown();
+        session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
         ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.TRAIN, req.modelSeqId(),
@@ -131,6 +198,12 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "CreateModel", modelId);
+        admission.admit(caller.tenantId(), requestId, () -> startModel(req, caller, modelId, requestId));
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    private void startModel(CreateModelRequest req, Principal caller, String modelId, String requestId) {
+        String apiKeyId = caller.apiKeyId();
         try {
             var lora = req.loraConfig();
             int rank = lora == null || lora.rank() == null ? DEFAULT_LORA_RANK : lora.rank();
@@ -153,15 +226,15 @@ public final class LuthierService implements AutoCloseable {
         } catch (IOException e) {
             futures.complete(requestId, FutureOutcome.serverError("loading base model " + req.baseModel() + " failed: " + e.getMessage()));
         }
-        return new UntypedApiFuture(requestId, modelId);
     }
 
     /**
      * {@code load_weights} addressed to a session (config {@code create_model_via_load_weights}): the load is request 0
      * of a new run {@code <session>:train:<model_seq_id>} whose LoRA config and base model come from the checkpoint.
      */
-    public UntypedApiFuture createModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, String apiKeyId) {
-        session(req.sessionId());
+    public UntypedApiFuture createModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, Principal caller) {
+        refuseWhenShuttingDown();
+        session(req.sessionId(), caller);
         String modelId = TinkerIds.trainingRun(req.sessionId(), req.modelSeqId());
         String requestId = UUID.randomUUID().toString();
         ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.TRAIN, req.modelSeqId(),
@@ -170,16 +243,19 @@ public final class LuthierService implements AutoCloseable {
             return new UntypedApiFuture(claim.claim().requestId(), claim.claim().targetId());
         }
         register(requestId, "LoadWeights", modelId);
+        admission.admit(caller.tenantId(), requestId, () -> startModelFromCheckpoint(req, caller, modelId, requestId));
+        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    private void startModelFromCheckpoint(dev.luthier.api.training.LoadWeightsRequest req, Principal caller, String modelId,
+                                          String requestId) {
+        String apiKeyId = caller.apiKeyId();
         try {
             TinkerPath path = TinkerPath.parse(req.path());
-            Checkpoint cp = checkpoints.find(path.toString())
+            Checkpoint cp = readableCheckpoint(path.toString(), caller)
                     .orElseThrow(() -> new IllegalArgumentException("checkpoint " + req.path() + " not found"));
             if (cp.kind() != CheckpointKind.WEIGHTS) {
                 throw new IllegalArgumentException("load_weights needs a training checkpoint (tinker://.../weights/...), got " + req.path());
-            }
-            var owner = storage.runs().get(cp.trainingRunId()).map(r -> r.apiKeyId()).orElse(null);
-            if (!cp.isPublic() && apiKeyId != null && !apiKeyId.equals(owner)) {
-                throw new IllegalArgumentException("checkpoint " + req.path() + " not found");
             }
             TrainingStateFiles.Info info = TrainingStateFiles.info(Path.of(cp.storagePath()));
             String baseModel = req.baseModel() != null ? req.baseModel() : info.baseModel();
@@ -194,6 +270,8 @@ public final class LuthierService implements AutoCloseable {
             TrainingRun run = new TrainingRun(modelId, req.sessionId(), baseModel, config, stringMap(req.userMetadata()), clock);
             runs.put(modelId, run);
             boolean withOptimizer = req.optimizer() != null && req.optimizer();
+            onSuccess.put(requestId, result -> audit.checkpoint(caller.accountTenant(), apiKeyId,
+                    AuditEvent.CHECKPOINT_LOADED, modelId, path.toString()));
             worker.addRun(run).thenCompose(ok -> worker.restore(run, path.toString(), withOptimizer))
                     .whenComplete((ok, error) -> futures.complete(requestId, error == null
                             ? FutureOutcome.success(new dev.luthier.api.training.LoadWeightsResponse(path.toString(), modelId))
@@ -204,7 +282,34 @@ public final class LuthierService implements AutoCloseable {
         } catch (IOException e) {
             futures.complete(requestId, FutureOutcome.serverError("loading " + req.path() + " failed: " + e.getMessage()));
         }
-        return new UntypedApiFuture(requestId, modelId);
+    }
+
+    // ------------------------------------------------------------------ quotas
+
+    /** Starts parked runs whose tenants have free slots (after an unload, or a quota raised). */
+    public void admitParked() {
+        admission.admitWaiting();
+    }
+
+    /** Training runs of a tenant loaded now. */
+    public int loadedRuns(String tenant) {
+        int n = 0;
+        for (String id : runs.keySet()) {
+            if (ownership.tenantOfScope(id).map(t -> t.equals(tenant)).orElse(false)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Training runs waiting for a slot, per tenant (for metrics). */
+    public Map<String, Integer> parkedRunsByTenant() {
+        return admission.waitingByTenant();
+    }
+
+    /** Sampling requests in flight, per tenant (for metrics). */
+    public Map<String, Integer> samplesInFlightByTenant() {
+        return samplingSlots.snapshot();
     }
 
     private static Map<String, String> stringMap(Map<String, Object> m) {
@@ -216,17 +321,26 @@ public final class LuthierService implements AutoCloseable {
         return out;
     }
 
-    public GetInfoResponse getInfo(String modelId) {
-        var row = storage.runs().get(modelId).orElseThrow(() -> ServiceException.notFound("model " + modelId));
+    public GetInfoResponse getInfo(String modelId, Principal caller) {
+        var row = storage.runs().get(modelId).filter(r -> ownership.ownsScope(caller, modelId))
+                .orElseThrow(() -> ServiceException.notFound("model " + modelId));
         String arch = models.loadedWorker(row.baseModel()).map(w -> w.config().family().modelType()).orElse(null);
         return new GetInfoResponse(modelId, new ModelData(arch, row.baseModel(), row.baseModel()), row.lora().isLora(),
                 row.lora().rank(), row.baseModel());
     }
 
     /** Queues a sequenced op of a training run; a resent seq_id returns the original request id. */
-    public UntypedApiFuture submit(String modelId, int seqId, TrainingOp op) {
+    public UntypedApiFuture submit(String modelId, int seqId, TrainingOp op, Principal caller) {
+        refuseWhenShuttingDown();
         if (seqId < 1) {
             throw ServiceException.badRequest("seq_id must be at least 1, got " + seqId);
+        }
+        if (!ownership.ownsScope(caller, modelId)) {
+            throw ServiceException.notFound("model " + modelId);
+        }
+        if (op instanceof TrainingOp.LoadState load && readableCheckpoint(load.tinkerPath(), caller).isEmpty()) {
+            // Another tenant's unpublished checkpoint is as missing as one that does not exist; the seq_id is used up.
+            op = new TrainingOp.Invalid(op.operationName(), "checkpoint " + load.tinkerPath() + " not found");
         }
         TrainingRun run = runs.get(modelId);
         if (run == null) {
@@ -240,12 +354,18 @@ public final class LuthierService implements AutoCloseable {
         }
         String requestId = UUID.randomUUID().toString();
         futures.register(requestId, op.operationName());
-        var admission = run.queue().submit(seqId, requestId, op);
-        if (!admission.fresh()) {
-            futures.discard(requestId);
-            return new UntypedApiFuture(admission.requestId(), modelId);
-        }
+        futureScopes.put(requestId, modelId);
+        // All before the op is queued: the worker may finish it, and its result be persisted, before submit returns.
+        onSuccess.put(requestId, accountingFor(caller, run, op));
         storage.futures().insertPending(requestId, op.operationName(), modelId, clock.instant());
+        var queued = run.queue().submit(seqId, requestId, op);
+        if (!queued.fresh()) {
+            futures.discard(requestId);
+            futureScopes.remove(requestId);
+            onSuccess.remove(requestId);
+            storage.futures().deletePending(requestId);
+            return new UntypedApiFuture(queued.requestId(), modelId);
+        }
         Instant now = clock.instant();
         Instant touched = lastTouched.get(modelId);
         if (touched == null || touched.plusSeconds(1).isBefore(now)) {
@@ -259,18 +379,20 @@ public final class LuthierService implements AutoCloseable {
         return new UntypedApiFuture(requestId, modelId);
     }
 
-    public void unload(String modelId) {
-        TrainingRun run = runs.remove(modelId);
+    public void unload(String modelId, Principal caller) {
+        TrainingRun run = ownership.ownsScope(caller, modelId) ? runs.remove(modelId) : null;
         if (run == null) {
             throw ServiceException.notFound("model " + modelId);
         }
         models.loadedWorker(run.baseModel()).ifPresent(w -> w.removeRun(modelId));
         storage.runs().setState(modelId, dev.luthier.server.storage.runs.RunState.UNLOADED, "unloaded by the client");
+        admitParked();
     }
 
     /** Forgets sample dedupe keys whose requests are no longer kept. */
     public void pruneSampleDedupe() {
         sampleDedupe.values().removeIf(id -> futures.operation(id).isEmpty());
+        futureScopes.keySet().removeIf(id -> futures.operation(id).isEmpty());
     }
 
     /** True while a base model has training runs or sampling sessions that may use it. */
@@ -285,8 +407,8 @@ public final class LuthierService implements AutoCloseable {
 
     // ------------------------------------------------------------------ sampling
 
-    public String createSamplingSession(CreateSamplingSessionRequest req) {
-        session(req.sessionId());
+    public String createSamplingSession(CreateSamplingSessionRequest req, Principal caller) {
+        session(req.sessionId(), caller);
         String id = TinkerIds.samplingSession(req.sessionId(), req.samplingSessionSeqId());
         ClaimResult claim = storage.dedupe().claim(new SeqClaim(req.sessionId(), SeqCounter.SAMPLE,
                 req.samplingSessionSeqId(), id, null, clock.instant()));
@@ -298,7 +420,7 @@ public final class LuthierService implements AutoCloseable {
         try {
             if (req.modelPath() != null) {
                 TinkerPath path = TinkerPath.parse(req.modelPath());
-                Checkpoint cp = checkpoints.find(path.toString())
+                Checkpoint cp = readableCheckpoint(path.toString(), caller)
                         .orElseThrow(() -> ServiceException.notFound("checkpoint " + req.modelPath()));
                 String savedBase = checkpointBaseModel(cp);
                 if (baseModel != null && !baseModel.equals(savedBase)) {
@@ -336,7 +458,10 @@ public final class LuthierService implements AutoCloseable {
         return base;
     }
 
-    private SamplingSession samplingSession(String id) {
+    private SamplingSession samplingSession(String id, Principal caller) {
+        if (!ownership.ownsScope(caller, id)) {
+            throw ServiceException.notFound("sampling session " + id);
+        }
         SamplingSession s = samplers.get(id);
         if (s != null) {
             return s;
@@ -353,18 +478,19 @@ public final class LuthierService implements AutoCloseable {
         throw ServiceException.notFound("sampling session " + id);
     }
 
-    public SamplerInfo samplerInfo(String id) {
-        SamplingSession s = samplingSession(id);
+    public SamplerInfo samplerInfo(String id, Principal caller) {
+        SamplingSession s = samplingSession(id, caller);
         return new SamplerInfo(id, s.baseModel(), s.modelPath());
     }
 
     /** Queues a sample; 429 (ServiceException) when the sampler is saturated. */
-    public UntypedApiFuture sample(dev.luthier.api.sampling.SampleRequest req) {
+    public UntypedApiFuture sample(dev.luthier.api.sampling.SampleRequest req, Principal caller) {
+        refuseWhenShuttingDown();
         String sessionId = req.samplingSessionId();
         if (sessionId == null) {
             throw ServiceException.badRequest("asample needs sampling_session_id (SDKs before 0.3 are not supported)");
         }
-        SamplingSession s = samplingSession(sessionId);
+        SamplingSession s = samplingSession(sessionId, caller);
         String dedupeKey = req.seqId() == null ? null : sessionId + "#" + req.seqId();
         if (dedupeKey != null) {
             String known = sampleDedupe.get(dedupeKey);
@@ -385,10 +511,17 @@ public final class LuthierService implements AutoCloseable {
         if (worker.samplerSaturated()) {
             throw new ServiceException(429, "the sampler of " + s.baseModel() + " is saturated; retry shortly");
         }
+        String tenant = caller.accountTenant();
+        Integer maxSampling = quotas.maxSamplingRequests(caller.tenantId());
+        if (!samplingSlots.tryAcquire(tenant, maxSampling)) {
+            // The SDK waits and resends the same seq_id: pushed back, never lost.
+            throw new ServiceException(429, "tenant has " + maxSampling + " sampling requests in flight, its quota; retry shortly");
+        }
         String requestId = UUID.randomUUID().toString();
         if (dedupeKey != null) {
             String raced = sampleDedupe.putIfAbsent(dedupeKey, requestId);
             if (raced != null) {
+                samplingSlots.release(tenant);
                 return UntypedApiFuture.of(raced);
             }
         }
@@ -401,11 +534,19 @@ public final class LuthierService implements AutoCloseable {
             int n = req.numSamples() == null ? 1 : req.numSamples();
             boolean promptLogprobs = req.promptLogprobs() != null && req.promptLogprobs();
             int topk = req.topkPromptLogprobs() == null ? 0 : req.topkPromptLogprobs();
+            UsageMeter.Account account = new UsageMeter.Account(caller.accountTenant(), TinkerIds.sessionOf(sessionId),
+                    sessionId, s.baseModel());
+            int promptTokens = req.prompt().tokens().length;
+            onSuccess.put(requestId, result -> meter.sampled(account, promptTokens, (dev.luthier.engine.sampler.SampleResult) result));
             worker.sample(new SampleRequest(s.adapter(), req.prompt().tokens(), params, n, promptLogprobs, topk))
-                    .whenComplete((result, error) -> futures.complete(requestId, error == null
-                            ? FutureOutcome.success(result)
-                            : FutureOutcome.serverError("sampling failed: " + cause(error).getMessage())));
+                    .whenComplete((result, error) -> {
+                        samplingSlots.release(tenant);
+                        futures.complete(requestId, error == null
+                                ? FutureOutcome.success(result)
+                                : FutureOutcome.serverError("sampling failed: " + cause(error).getMessage()));
+                    });
         } catch (IllegalArgumentException | IllegalStateException e) {
+            samplingSlots.release(tenant);
             futures.complete(requestId, FutureOutcome.userError(e.getMessage()));
         }
         return UntypedApiFuture.of(requestId);
@@ -415,7 +556,40 @@ public final class LuthierService implements AutoCloseable {
 
     private void register(String requestId, String operation, String modelId) {
         futures.register(requestId, operation);
+        if (modelId != null) {
+            futureScopes.put(requestId, modelId);
+        }
         storage.futures().insertPending(requestId, operation, modelId, clock.instant());
+    }
+
+    /** What a training op records when it succeeds: its usage, and for saves the audit event. */
+    private java.util.function.Consumer<Object> accountingFor(Principal caller, TrainingRun run, TrainingOp op) {
+        UsageMeter.Account account = new UsageMeter.Account(caller.accountTenant(), run.sessionId(), run.id(), run.baseModel());
+        return result -> {
+            meter.trainingOpDone(account, op, result);
+            String event = switch (op) {
+                case TrainingOp.SaveState s -> AuditEvent.CHECKPOINT_SAVED;
+                case TrainingOp.SaveForSampler s -> AuditEvent.CHECKPOINT_SAVED;
+                case TrainingOp.LoadState l -> AuditEvent.CHECKPOINT_LOADED;
+                default -> null;
+            };
+            if (event != null && result instanceof dev.luthier.server.training.SaveResult saved && saved.path() != null) {
+                audit.checkpoint(caller.accountTenant(), caller.apiKeyId(), event, run.id(), saved.path());
+            }
+        };
+    }
+
+    /** Records what a finished request used; failures use nothing. */
+    private void account(String requestId, FutureOutcome outcome) {
+        var action = onSuccess.remove(requestId);
+        if (action == null || !(outcome instanceof FutureOutcome.Success success)) {
+            return;
+        }
+        try {
+            action.accept(success.payload());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record the usage of " + requestId, e);
+        }
     }
 
     private void persist(String requestId, FutureOutcome outcome) {
@@ -452,7 +626,10 @@ public final class LuthierService implements AutoCloseable {
         }
     }
 
-    public Retrieval retrieve(String requestId, Duration wait, boolean acceptsProto) throws InterruptedException {
+    public Retrieval retrieve(String requestId, Duration wait, boolean acceptsProto, Principal caller) throws InterruptedException {
+        if (!caller.unrestricted() && !ownsFuture(requestId, caller)) {
+            return new Retrieval.Unknown();
+        }
         FutureStore.Lookup lookup = futures.await(requestId, wait);
         return switch (lookup) {
             case FutureStore.Lookup.Done d -> switch (d.outcome()) {
@@ -463,6 +640,15 @@ public final class LuthierService implements AutoCloseable {
             case FutureStore.Lookup.Gone g -> fromStorage(requestId, acceptsProto);
             case FutureStore.Lookup.Unknown u -> fromStorage(requestId, acceptsProto);
         };
+    }
+
+    /** Whether a request is the caller's: through the run or sampling session it belongs to. */
+    private boolean ownsFuture(String requestId, Principal caller) {
+        String scope = futureScopes.get(requestId);
+        if (scope == null) {
+            scope = storage.futures().get(requestId).map(StoredFuture::modelId).orElse(null);
+        }
+        return scope != null && ownership.ownsScope(caller, scope);
     }
 
     private Retrieval encode(String operation, Object payload, boolean acceptsProto) {
@@ -506,6 +692,41 @@ public final class LuthierService implements AutoCloseable {
             t = t.getCause();
         }
         return t;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /** The message of requests still unfinished when the server stops. */
+    public static final String SHUT_DOWN = "the server shut down (for a restart) before this request finished; submit it again";
+    private volatile boolean shuttingDown;
+
+    /** From now on new work is refused with 503 (the SDK retries it); polls keep working. */
+    public void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    private void refuseWhenShuttingDown() {
+        if (shuttingDown) {
+            throw new ServiceException(503, "the server is shutting down; retry in a moment");
+        }
+    }
+
+    /** Waits up to {@code grace} for the requests in flight to finish. @return how many are still unfinished */
+    public int drain(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (futures.pendingCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return futures.pendingCount();
+    }
+
+    /** Fails every unfinished request with {@link #SHUT_DOWN} (persisted, so a poll after the restart gets it). */
+    public int failUnfinished() {
+        List<String> pending = futures.pendingIds();
+        for (String id : pending) {
+            futures.complete(id, FutureOutcome.serverError(SHUT_DOWN));
+        }
+        return pending.size();
     }
 
     @Override

@@ -10,6 +10,9 @@ import dev.luthier.server.storage.runs.RunState;
 import dev.luthier.server.storage.runs.TrainingRunRepository;
 import dev.luthier.server.storage.samplers.SamplingSessionRepository;
 import dev.luthier.server.storage.sessions.SessionRepository;
+import dev.luthier.server.storage.audit.AuditRepository;
+import dev.luthier.server.storage.tenants.TenantRepository;
+import dev.luthier.server.storage.usage.UsageRepository;
 
 import java.time.Instant;
 
@@ -30,6 +33,9 @@ public final class Storage implements AutoCloseable {
     private final FutureResultRepository futures;
     private final ApiKeyRepository apiKeys;
     private final SeqDedupeRepository dedupe;
+    private final TenantRepository tenants;
+    private final UsageRepository usage;
+    private final AuditRepository audit;
 
     public Storage(Database db) {
         this.db = db;
@@ -40,6 +46,9 @@ public final class Storage implements AutoCloseable {
         this.futures = new FutureResultRepository(db);
         this.apiKeys = new ApiKeyRepository(db);
         this.dedupe = new SeqDedupeRepository(db);
+        this.tenants = new TenantRepository(db);
+        this.usage = new UsageRepository(db);
+        this.audit = new AuditRepository(db);
     }
 
     /** Opens (and migrates) the database. */
@@ -92,6 +101,18 @@ public final class Storage implements AutoCloseable {
 
     public SeqDedupeRepository dedupe() {
         return dedupe;
+    }
+
+    public TenantRepository tenants() {
+        return tenants;
+    }
+
+    public UsageRepository usage() {
+        return usage;
+    }
+
+    public AuditRepository audit() {
+        return audit;
     }
 
     @Override

@@ -26,18 +26,23 @@ final class TestServer implements AutoCloseable {
     final String base;
 
     TestServer(Path dataDir) throws Exception {
+        this(dataDir, c -> c);
+    }
+
+    /** A server whose configuration the test adjusts (bootstrap keys, database, prices). */
+    TestServer(Path dataDir, java.util.function.UnaryOperator<dev.luthier.server.ServerConfig> adjust) throws Exception {
         Path modelDir = dataDir.resolve("models").resolve("tiny");
         Path moeDir = dataDir.resolve("models").resolve("tiny-moe");
         if (!java.nio.file.Files.exists(modelDir)) {
             HfModelWriter.writeRandom(modelDir, TINY, 11, 0.2);
             HfModelWriter.writeRandom(moeDir, TINY_MOE, 12, 0.2);
         }
-        server = dev.luthier.server.LuthierServer.start(dev.luthier.server.ServerConfig.defaults(dataDir)
+        server = dev.luthier.server.LuthierServer.start(adjust.apply(dev.luthier.server.ServerConfig.defaults(dataDir)
                 .withPort("127.0.0.1", 0)
                 .withModels(java.util.Map.of("tiny", modelDir, "tiny-moe", moeDir))
                 .withWorkerOptions(new WorkerOptions(4096, 8, 256, Duration.ofSeconds(30), 64), 1)
                 .withLongPoll(Duration.ofSeconds(5))
-                .withMaxBodyBytes(16L << 20));
+                .withMaxBodyBytes(16L << 20)));
         base = "http://127.0.0.1:" + server.port() + "/api/v1/";
     }
 

@@ -22,7 +22,8 @@ import java.util.UUID;
 class PostgresStorageTest extends StorageTestBase implements DatabaseContract, SessionRepositoryContract,
         ApiKeyRepositoryContract, TrainingRunRepositoryContract, SamplingSessionRepositoryContract,
         SeqDedupeRepositoryContract, CheckpointRepositoryContract, FutureResultRepositoryContract,
-        ConcurrencyContract, RestartContract {
+        ConcurrencyContract, RestartContract, TenantRepositoryContract, UsageRepositoryContract,
+        AuditRepositoryContract {
     private static final String SERVER = System.getProperty("luthier.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/");
     private static final String USER = System.getProperty("luthier.test.postgres.user", "postgres");
     private static final String PASSWORD = System.getProperty("luthier.test.postgres.password", "");

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SqliteStorageTest extends StorageTestBase implements DatabaseContract, SessionRepositoryContract,
         ApiKeyRepositoryContract, TrainingRunRepositoryContract, SamplingSessionRepositoryContract,
         SeqDedupeRepositoryContract, CheckpointRepositoryContract, FutureResultRepositoryContract,
-        ConcurrencyContract, RestartContract {
+        ConcurrencyContract, RestartContract, TenantRepositoryContract, UsageRepositoryContract,
+        AuditRepositoryContract {
     @TempDir
     Path dataDir;
 
@@ -51,6 +52,30 @@ class SqliteStorageTest extends StorageTestBase implements DatabaseContract, Ses
         // Every pooled connection would get its own empty database.
         assertThatThrownBy(() -> Database.open(DatabaseSettings.sqliteUrl("jdbc:sqlite::memory:")))
                 .isInstanceOf(StorageException.class).hasMessageContaining("in-memory");
+    }
+
+    @Test
+    void keysIssuedBeforeTenantsJoinTheDefaultTenantWhenMigrated() throws Exception {
+        db().close();
+        Path old = dataDir.resolve("v1");
+        Files.createDirectories(old);
+        String url = "jdbc:sqlite:" + old.resolve("luthier.db");
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations(Database.MIGRATIONS)
+                .placeholders(java.util.Map.of("bytes", "BLOB")).target("1").load().migrate();
+        try (var c = java.sql.DriverManager.getConnection(url)) {
+            Sql.update(c, "INSERT INTO api_keys (id, key_hash, name, created_at) VALUES ('k', 'h', 'bootstrap', 5)");
+        }
+
+        try (Database migrated = Database.open(DatabaseSettings.sqliteUrl(url))) {
+            var storage = new Storage(migrated);
+            assertThat(storage.apiKeys().get("k").orElseThrow().tenantId()).isEqualTo("default");
+            assertThat(storage.tenants().get("default").orElseThrow().createdAt()).isEqualTo(java.time.Instant.ofEpochMilli(5));
+        }
+    }
+
+    @Test
+    void aDatabaseWithoutKeysGetsNoDefaultTenant() {
+        assertThat(new Storage(db()).tenants().list()).isEmpty();
     }
 
     @Test

@@ -510,7 +510,9 @@ final class Matmul {
         int groups = (m + 3) / 4;
         float[] wRows;
         int wBase;
-        int wStep = m == 1 ? 4 : 2;
+        // up to 3 rows: 4 weight rows per pass (1x4 and 2x4 kernels, no padded rows: experts decoding have 1-3 rows);
+        // more rows: 2 weight rows against groups of 4 rows
+        int wStep = m <= 3 ? 4 : 2;
         float[] widened = wMapped == null ? null : Scratch.get().widened(wStep * k);
         float[] out = new float[8];
         for (int j = j0; j < j1; j += wStep) {
@@ -533,10 +535,21 @@ final class Matmul {
                     wBase = 0;
                 }
             }
-            if (m == 1) {
-                dot1x4(xs, wRows, wBase, k, out);
-                for (int q = 0; q < jn; q++) {
-                    store(y, yOff + j + q, alpha * out[q], accumulate);
+            if (m <= 3) {
+                if (m >= 2) {
+                    dot2x4(xs, 0, wRows, wBase, k, out);
+                    for (int r = 0; r < 2; r++) {
+                        for (int q = 0; q < jn; q++) {
+                            store(y, yOff + r * n + j + q, alpha * out[r * 4 + q], accumulate);
+                        }
+                    }
+                }
+                if (m != 2) {
+                    int r = m - 1;
+                    dot1x4(xs, r * k, wRows, wBase, k, out);
+                    for (int q = 0; q < jn; q++) {
+                        store(y, yOff + r * n + j + q, alpha * out[q], accumulate);
+                    }
                 }
             } else {
                 for (int g = 0; g < groups; g++) {
@@ -557,12 +570,12 @@ final class Matmul {
     }
 
     /** out[q] = x[0..k) · w[wOff + q*k ..] for q < 4. */
-    private static void dot1x4(float[] x, float[] w, int wOff, int k, float[] out) {
+    private static void dot1x4(float[] x, int xOff, float[] w, int wOff, int k, float[] out) {
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
         int kk = 0;
         int bound = S.loopBound(k);
         for (; kk < bound; kk += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, kk);
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + kk);
             s0 = xv.fma(FloatVector.fromArray(S, w, wOff + kk), s0);
             s1 = xv.fma(FloatVector.fromArray(S, w, wOff + k + kk), s1);
             s2 = xv.fma(FloatVector.fromArray(S, w, wOff + 2 * k + kk), s2);
@@ -571,7 +584,7 @@ final class Matmul {
         float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
         float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
         for (; kk < k; kk++) {
-            float xv = x[kk];
+            float xv = x[xOff + kk];
             r0 += xv * w[wOff + kk];
             r1 += xv * w[wOff + k + kk];
             r2 += xv * w[wOff + 2 * k + kk];
@@ -581,6 +594,46 @@ final class Matmul {
         out[1] = r1;
         out[2] = r2;
         out[3] = r3;
+    }
+
+    /** out[r*4+q] = x[xOff + r*k ..] · w[wOff + q*k ..] for r < 2, q < 4. */
+    private static void dot2x4(float[] x, int xOff, float[] w, int wOff, int k, float[] out) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
+        int kk = 0;
+        int bound = S.loopBound(k);
+        for (; kk < bound; kk += L) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + kk);
+            FloatVector x1 = FloatVector.fromArray(S, x, xOff + k + kk);
+            FloatVector w0 = FloatVector.fromArray(S, w, wOff + kk);
+            s00 = x0.fma(w0, s00);
+            s10 = x1.fma(w0, s10);
+            FloatVector w1 = FloatVector.fromArray(S, w, wOff + k + kk);
+            s01 = x0.fma(w1, s01);
+            s11 = x1.fma(w1, s11);
+            FloatVector w2 = FloatVector.fromArray(S, w, wOff + 2 * k + kk);
+            s02 = x0.fma(w2, s02);
+            s12 = x1.fma(w2, s12);
+            FloatVector w3 = FloatVector.fromArray(S, w, wOff + 3 * k + kk);
+            s03 = x0.fma(w3, s03);
+            s13 = x1.fma(w3, s13);
+        }
+        out[0] = s00.reduceLanes(VectorOperators.ADD);
+        out[1] = s01.reduceLanes(VectorOperators.ADD);
+        out[2] = s02.reduceLanes(VectorOperators.ADD);
+        out[3] = s03.reduceLanes(VectorOperators.ADD);
+        out[4] = s10.reduceLanes(VectorOperators.ADD);
+        out[5] = s11.reduceLanes(VectorOperators.ADD);
+        out[6] = s12.reduceLanes(VectorOperators.ADD);
+        out[7] = s13.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) {
+            float x0 = x[xOff + kk], x1 = x[xOff + k + kk];
+            for (int q = 0; q < 4; q++) {
+                float wv = w[wOff + q * k + kk];
+                out[q] += x0 * wv;
+                out[4 + q] += x1 * wv;
+            }
+        }
     }
 
     /** out[r*2+q] = x[xOff + r*k ..] · w[wOff + q*k ..] for r < 4, q < 2. */

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CpuMatmulTest {
     private static final CpuKernels SINGLE = new CpuKernels(1);
     private static final CpuKernels THREADED = new CpuKernels(2);
-    private static final int[] MS = {1, 3, 8, 17, 130};
+    private static final int[] MS = {1, 2, 3, 5, 8, 17, 130};
     private static final int[] NS = {1, 33, 257};
     private static final int[] KS = {1, 7, 64, 300};
     private static final double RTOL = 1e-5;

@@ -12,6 +12,7 @@ public record Condition(String sql, Object... params) {
         return switch (owner) {
             case Owner.Anyone _ -> new Condition("1 = 1");
             case Owner.ApiKey k -> new Condition(apiKeyColumn + " = ?", k.apiKeyId());
+            case Owner.Tenant t -> new Condition(apiKeyColumn + " IN (SELECT id FROM api_keys WHERE tenant_id = ?)", t.tenantId());
         };
     }
 }

@@ -31,6 +31,20 @@ public record DatabaseSettings(String jdbcUrl, String username, String password,
         return sqliteUrl("jdbc:sqlite:" + dataDir.toAbsolutePath().resolve(SQLITE_FILE));
     }
 
+    /**
+     * The settings for a JDBC URL given by the user ({@code jdbc:sqlite:...}, or {@code jdbc:postgresql://...} with
+     * {@code user} and {@code password} in its query), or the SQLite file in {@code dataDir} when it is null.
+     */
+    public static DatabaseSettings of(String jdbcUrl, Path dataDir) {
+        if (jdbcUrl == null) {
+            return sqlite(dataDir);
+        }
+        return switch (Dialect.ofUrl(jdbcUrl)) {
+            case SQLITE -> sqliteUrl(jdbcUrl);
+            case POSTGRESQL -> postgresql(jdbcUrl, null, null);
+        };
+    }
+
     public static DatabaseSettings sqliteUrl(String jdbcUrl) {
         return new DatabaseSettings(jdbcUrl, null, null, 8, Duration.ofSeconds(30));
     }

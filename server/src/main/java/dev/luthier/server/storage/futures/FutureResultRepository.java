@@ -35,6 +35,12 @@ public final class FutureResultRepository {
                 requestId, operation, modelId, FutureState.PENDING.dbName(), at)) == 1;
     }
 
+    /** Forgets a pending request that turned out to be a duplicate. @return false when it is not pending */
+    public boolean deletePending(String requestId) {
+        return db.write(c -> Sql.update(c, "DELETE FROM futures WHERE request_id = ? AND state = ?", requestId,
+                FutureState.PENDING.dbName())) == 1;
+    }
+
     /** Stores the encoded result. @return false when the future is unknown or already finished */
     public boolean complete(String requestId, String contentType, byte[] result, Instant at) {
         return db.write(c -> Sql.update(c, "UPDATE futures SET state = ?, result_content_type = ?, result = ?, "

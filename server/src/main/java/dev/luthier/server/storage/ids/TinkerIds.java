@@ -15,4 +15,13 @@ public final class TinkerIds {
     public static String samplingSession(String sessionId, long samplingSeqId) {
         return sessionId + ":sample:" + samplingSeqId;
     }
+
+    /** The session a training run or sampling session id starts with, or null when the id has neither form. */
+    public static String sessionOf(String id) {
+        if (id == null) {
+            return null;
+        }
+        int at = Math.max(id.lastIndexOf(":train:"), id.lastIndexOf(":sample:"));
+        return at > 0 ? id.substring(0, at) : null;
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /** API keys, looked up by hash when a request arrives. */
 public final class ApiKeyRepository {
-    private static final String COLUMNS = "id, key_hash, name, created_at, last_used_at, revoked_at";
+    private static final String COLUMNS = "id, key_hash, name, created_at, last_used_at, revoked_at, tenant_id, is_admin";
 
     private final Database db;
 
@@ -21,8 +21,9 @@ public final class ApiKeyRepository {
     }
 
     public void insert(ApiKey key) {
-        db.write(c -> Sql.update(c, "INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
-                key.id(), key.keyHash(), key.name(), key.createdAt(), key.lastUsedAt(), key.revokedAt()));
+        db.write(c -> Sql.update(c, "INSERT INTO api_keys (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                key.id(), key.keyHash(), key.name(), key.createdAt(), key.lastUsedAt(), key.revokedAt(), key.tenantId(),
+                key.admin()));
     }
 
     public Optional<ApiKey> get(String id) {
@@ -41,6 +42,23 @@ public final class ApiKeyRepository {
                 ApiKeyRepository::row));
     }
 
+    /** A tenant's keys, oldest first. */
+    public List<ApiKey> listByTenant(String tenantId) {
+        return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id",
+                ApiKeyRepository::row, tenantId));
+    }
+
+    /** Whether any key exists (a server without keys accepts any {@code tml-} key). */
+    public boolean any() {
+        return db.read(c -> Sql.count(c, "SELECT COUNT(*) FROM api_keys")) > 0;
+    }
+
+    /** Moves a key to a tenant and sets its admin flag (bootstrap keys). @return false when no such key exists */
+    public boolean assign(String id, String tenantId, boolean admin) {
+        return db.write(c -> Sql.update(c, "UPDATE api_keys SET tenant_id = ?, is_admin = ? WHERE id = ?",
+                tenantId, admin, id)) == 1;
+    }
+
     /** Records a use; an older time than the one recorded is ignored. @return false when no such key exists */
     public boolean touch(String id, Instant at) {
         return db.write(c -> Sql.update(c, "UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL "
@@ -56,6 +74,6 @@ public final class ApiKeyRepository {
     private static ApiKey row(ResultSet rs) throws SQLException {
         return new ApiKey(rs.getString("id"), rs.getString("key_hash"), rs.getString("name"),
                 Columns.getInstant(rs, "created_at"), Columns.getInstant(rs, "last_used_at"),
-                Columns.getInstant(rs, "revoked_at"));
+                Columns.getInstant(rs, "revoked_at"), rs.getString("tenant_id"), rs.getBoolean("is_admin"));
     }
 }

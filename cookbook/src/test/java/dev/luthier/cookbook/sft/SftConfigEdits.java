@@ -5,8 +5,8 @@ import dev.luthier.cookbook.config.ConfigOverrides;
 import java.util.Map;
 
 /** Small config edits for the tests (through {@link ConfigOverrides}, as the command line makes them). */
-final class ConfigOverridesFree {
-    private ConfigOverridesFree() {
+final class SftConfigEdits {
+    private SftConfigEdits() {
     }
 
     static SftConfig schedule(SftConfig c, ScheduleKind kind, int warmup) {

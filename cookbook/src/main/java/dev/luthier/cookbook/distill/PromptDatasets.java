@@ -1,0 +1,89 @@
+package dev.luthier.cookbook.distill;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.luthier.cookbook.data.ConversationFiles;
+import dev.luthier.cookbook.data.DataFormatException;
+import dev.luthier.cookbook.preferences.ChatJson;
+import dev.luthier.cookbook.renderers.Message;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Prompts for on-policy training from JSONL (plain or {@code .gz}): per line {@code {"prompt": "text" | [messages]}},
+ * or a chat record as {@link ConversationFiles} reads it ({@code {"messages": [...]}} or ShareGPT's
+ * {@code {"conversations": [...]}}); a conversation's trailing assistant message is dropped (the student writes its
+ * own). A line that cannot be read is an error naming the file and the line.
+ */
+public final class PromptDatasets {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PromptDatasets() {
+    }
+
+    public static List<List<Message>> load(Path file) {
+        List<List<Message>> out = new ArrayList<>();
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(parseLine(line, file, number));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read prompts " + file + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no prompts");
+        }
+        return out;
+    }
+
+    /** Line {@code number} of {@code file} as a prompt conversation; {@code file} and {@code number} name it in errors. */
+    public static List<Message> parseLine(String line, Path file, long number) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new DataFormatException(file, number, "not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (node == null || !node.isObject()) {
+            throw new DataFormatException(file, number, "expected a JSON object");
+        }
+        List<Message> messages;
+        if (node.has("prompt")) {
+            try {
+                messages = new ArrayList<>(ChatJson.conversation(node.get("prompt"), "prompt"));
+            } catch (IllegalArgumentException e) {
+                throw new DataFormatException(file, number, e.getMessage());
+            }
+        } else if (node.has("messages") || node.has("conversations")) {
+            messages = new ArrayList<>(ConversationFiles.conversation(node, file, number).messages());
+        } else {
+            throw new DataFormatException(file, number, "expected \"prompt\", \"messages\" or \"conversations\"");
+        }
+        if (messages.getLast().role().equals("assistant")) {
+            messages.removeLast();
+        }
+        if (messages.isEmpty()) {
+            throw new DataFormatException(file, number, "no message before the assistant's reply");
+        }
+        return List.copyOf(messages);
+    }
+}
