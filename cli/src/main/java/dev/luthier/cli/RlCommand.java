@@ -33,7 +33,7 @@ import java.util.Map;
  */
 @Command(name = "rl", mixinStandardHelpOptions = true,
         description = {"Reinforcement learning of a LoRA adapter on problems with checkable answers.",
-                "Settings are key=value, e.g. model=Qwen/Qwen3-0.6B dataset=gsm8k trainFile=train.jsonl"
+                "Settings are key=value, e.g. modelName=Qwen/Qwen3-0.6B dataset=gsm8k trainFile=train.jsonl"
                         + " testFile=test.jsonl renderer=qwen3 groupsPerBatch=16 groupSize=8 learningRate=4e-5"
                         + " maxTokens=512 steps=50 loss=ppo mode=async maxStaleness=2 klPenaltyCoef=0.01 logDir=runs/a"})
 public final class RlCommand implements java.util.concurrent.Callable<Integer> {
@@ -56,20 +56,20 @@ public final class RlCommand implements java.util.concurrent.Callable<Integer> {
         SplitSettings split = SplitSettings.of(settings, defaults(), ProblemSettings.defaults());
         RlConfig config = ConfigOverrides.apply(defaults(), split.first());
         ProblemSettings problems = ConfigOverrides.apply(ProblemSettings.defaults(), split.second());
-        if (config.model().equals("unset")) {
-            throw new IllegalArgumentException("set model=NAME (the base model)");
+        if (config.modelName().equals("unset")) {
+            throw new IllegalArgumentException("set modelName=NAME (the base model)");
         }
         List<Problem> train = problems.trainProblems(config.seed());
         List<Problem> test = problems.testProblems(config.seed());
         PrintStream progressOut = json ? System.err : System.out;
-        try (HfTokenizers.Adapter tokenizer = problems.openTokenizer(server, config.model());
+        try (HfTokenizers.Adapter tokenizer = problems.openTokenizer(server, config.modelName());
              ServerOptions.Connection connection = server.connect()) {
             Renderer renderer = Renderers.create(problems.renderer(), tokenizer);
             ProblemDataset trainSet = new ProblemDataset(train, renderer, problems.checker(), problems.formatCoef(),
                     List.of(), config.seed());
             ProblemDataset testSet = test.isEmpty() ? null : new ProblemDataset(test, renderer, problems.checker(),
                     problems.formatCoef(), List.of(), config.seed());
-            progressOut.println("rl: " + config.model() + " on " + train.size() + " " + problems.dataset()
+            progressOut.println("rl: " + config.modelName() + " on " + train.size() + " " + problems.dataset()
                     + " problems, logs in " + config.logDir());
             RlResult result = new RlTrainer(connection.service(), config, trainSet,
                     testSet == null ? List.of() : testSet.allGroups(), TerminalProgressBar.on(progressOut)).run();

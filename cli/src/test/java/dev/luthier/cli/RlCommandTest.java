@@ -30,7 +30,7 @@ class RlCommandTest {
         Path model = shared("models/stories260K");
         Path logDir = dir.resolve("run");
         String[] server = {"--data", dir.resolve("server").toString(), "--model", "stories=" + model};
-        JsonNode rl = runJson(concat(new String[] {"rl"}, server, new String[] {"--json", "model=stories",
+        JsonNode rl = runJson(concat(new String[] {"rl"}, server, new String[] {"--json", "modelName=stories",
                 "dataset=arithmetic", "steps=2", "groupsPerBatch=2", "groupSize=4", "maxTokens=4", "rank=4",
                 "learningRate=1e-3", "testLimit=3", "evalEvery=1", "logDir=" + logDir}));
         assertThat(rl.get("steps").asInt()).isEqualTo(2);
@@ -59,11 +59,11 @@ class RlCommandTest {
 
     @Test
     void badSettingsAreOneLineErrors() {
-        assertThat(runError("rl", "--data", "/nonexistent-dir", "dataset=arithmetic")).contains("set model=");
-        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "bogus=1"))
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "dataset=arithmetic")).contains("set modelName=");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "bogus=1"))
                 .contains("unknown setting 'bogus'").contains("groupSize").contains("trainFile");
-        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "dataset=gsm8k")).contains("needs trainFile=");
-        assertThat(runError("rl", "--data", "/nonexistent-dir", "model=m", "loss=reinforce")).contains("importance_sampling");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "dataset=gsm8k")).contains("needs trainFile=");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "loss=reinforce")).contains("importance_sampling");
         assertThat(runError("eval", "--data", "/nonexistent-dir", "model=m", "samples=2", "k=4")).contains("pass@4");
     }
 

@@ -10,7 +10,7 @@ import java.util.Objects;
  * The settings of an RL run (the Python cookbook's {@code rl.train.Config}). Every component can be set from the
  * command line as {@code name=value} through {@link ConfigOverrides}.
  *
- * @param model                      base model name as the server knows it
+ * @param modelName                  base model name as the server knows it
  * @param rank                       LoRA rank
  * @param learningRate               Adam learning rate (constant)
  * @param groupsPerBatch             groups (prompts) per training step
@@ -32,7 +32,7 @@ import java.util.Objects;
  * @param samplesPerRequest          most samples asked of the server in one request (a Luthier server decodes at most
  *                                   its sampler slots at once, 16 by default); larger groups are sampled in several requests
  */
-public record RlConfig(String model, int rank, double learningRate, int groupsPerBatch, int groupSize, int maxTokens,
+public record RlConfig(String modelName, int rank, double learningRate, int groupsPerBatch, int groupSize, int maxTokens,
                        double temperature, Loss loss, double klPenaltyCoef, int steps, int evalEvery, int saveEvery,
                        Path logDir, long seed, Mode mode, int maxStaleness, boolean removeConstantRewardGroups,
                        double ppoClipLow, double ppoClipHigh, int samplesPerRequest) {
@@ -56,7 +56,7 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
     }
 
     public RlConfig {
-        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(logDir, "logDir");
         Objects.requireNonNull(mode, "mode");
@@ -94,13 +94,13 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
      * temperature 1, importance sampling, no KL penalty, 20 steps, evaluation and saving every 20 steps, sync,
      * PPO clipping to [0.8, 1.2].
      */
-    public static RlConfig defaults(String model, Path logDir) {
-        return new RlConfig(model, 32, 1e-5, 100, 4, 256, 1.0, Loss.IMPORTANCE_SAMPLING, 0.0, 20, 20, 20, logDir, 0L,
+    public static RlConfig defaults(String modelName, Path logDir) {
+        return new RlConfig(modelName, 32, 1e-5, 100, 4, 256, 1.0, Loss.IMPORTANCE_SAMPLING, 0.0, 20, 20, 20, logDir, 0L,
                 Mode.SYNC, 1, true, 0.8, 1.2, ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
     }
 
     public RlConfig withSamplesPerRequest(int n) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow,
                 ppoClipHigh, n);
     }
@@ -116,57 +116,57 @@ public record RlConfig(String model, int rank, double learningRate, int groupsPe
     }
 
     public RlConfig withRank(int r) {
-        return new RlConfig(model, r, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, r, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLearningRate(double lr) {
-        return new RlConfig(model, rank, lr, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, lr, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withGroups(int groups, int size) {
-        return new RlConfig(model, rank, learningRate, groups, size, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groups, size, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMaxTokens(int tokens) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, tokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, tokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withLoss(Loss l) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, l, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, l, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withKlPenalty(double coef) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, coef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, coef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSteps(int n) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 n, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withEvalAndSave(int everyEval, int everySave) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, everyEval, everySave, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withSeed(long s) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, s, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withTemperature(double t) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, t, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, t, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, mode, maxStaleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 
     public RlConfig withMode(Mode m, int staleness) {
-        return new RlConfig(model, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
+        return new RlConfig(modelName, rank, learningRate, groupsPerBatch, groupSize, maxTokens, temperature, loss, klPenaltyCoef,
                 steps, evalEvery, saveEvery, logDir, seed, m, staleness, removeConstantRewardGroups, ppoClipLow, ppoClipHigh, samplesPerRequest);
     }
 }

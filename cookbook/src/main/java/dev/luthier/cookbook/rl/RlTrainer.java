@@ -78,19 +78,19 @@ public final class RlTrainer {
 
     /** Runs every step on a new LoRA adapter and saves the final weights. */
     public RlResult run() {
-        return run(service.createLoraTrainingClient(config.model(), config.rank(), config.seed(), true, true, true, null));
+        return run(service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null));
     }
 
     /**
      * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
      * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
-     * final weights. The KL penalty's reference is still the base model {@code config.model()}.
+     * final weights. The KL penalty's reference is still the base model {@code config.modelName()}.
      */
     public RlResult run(TrainingClient training) {
         writeConfig();
-        SamplingClient reference = config.klPenaltyCoef() > 0 ? service.createSamplingClient(config.model()) : null;
+        SamplingClient reference = config.klPenaltyCoef() > 0 ? service.createSamplingClient(config.modelName()) : null;
         List<Map<String, Double>> history = new ArrayList<>();
-        progress.start("rl " + config.model(), config.steps());
+        progress.start("rl " + config.modelName(), config.steps());
         try (MetricsLog log = MetricsLog.open(config.logDir())) {
             VersionedSampler first = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), 0);
             Loop loop = new Loop(training, reference, log, history);
