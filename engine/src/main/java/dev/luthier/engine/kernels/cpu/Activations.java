@@ -32,7 +32,7 @@ final class Activations {
             int i = 0;
             for (; i <= len - L; i += L) {
                 FloatVector gv = FloatVector.fromArray(VectorOps.S, g, gi + i);
-                FloatVector silu = gv.div(one.add(gv.neg().lanewise(VectorOperators.EXP)));
+                FloatVector silu = gv.div(one.add(VectorOps.exp(gv.neg())));
                 silu.mul(FloatVector.fromArray(VectorOps.S, u, ui + i)).intoArray(o, oi + i);
             }
             for (; i < len; i++) {
@@ -55,7 +55,7 @@ final class Activations {
                 FloatVector gv = FloatVector.fromArray(VectorOps.S, g, gi + i);
                 FloatVector dv = FloatVector.fromArray(VectorOps.S, d, di + i);
                 FloatVector uv = FloatVector.fromArray(VectorOps.S, u, ui + i);
-                FloatVector sig = one.div(one.add(gv.neg().lanewise(VectorOperators.EXP)));
+                FloatVector sig = one.div(one.add(VectorOps.exp(gv.neg())));
                 FloatVector silu = gv.mul(sig);
                 FloatVector dsilu = sig.mul(one.add(gv.mul(one.sub(sig))));
                 dv.mul(uv).mul(dsilu).add(FloatVector.fromArray(VectorOps.S, dg, dgi + i)).intoArray(dg, dgi + i);

@@ -355,11 +355,11 @@ final class Attention {
             }
             float mOld = m[r], mNew = Math.max(mOld, blockMax);
             FloatVector mv = FloatVector.broadcast(SP, mNew);
-            FloatVector e0 = s0.sub(mv).lanewise(VectorOperators.EXP), e1 = s1.sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector e0 = VectorOps.exp(s0.sub(mv)), e1 = VectorOps.exp(s1.sub(mv));
             e0.intoArray(sc, at);
             e1.intoArray(sc, at + VL);
             float corr = mOld == mNew ? 1f : (float) Math.exp(mOld - mNew);
-            l[r] = l[r] * corr + e0.add(e1).reduceLanes(VectorOperators.ADD);
+            l[r] = l[r] * corr + VectorOps.sum(e0.add(e1));
             m[r] = mNew;
             if (corr != 1f) {
                 for (int i = r * stride, e = i + stride; i < e; i += VL) {
@@ -633,7 +633,7 @@ final class Attention {
                 s1 = s1.blend(negInf, IOTA.compare(VectorOperators.GT, lim - VL));
             }
             FloatVector lv = FloatVector.broadcast(SP, rowLse[r]), dd = FloatVector.broadcast(SP, rowD[r]);
-            FloatVector p0 = s0.sub(lv).lanewise(VectorOperators.EXP), p1 = s1.sub(lv).lanewise(VectorOperators.EXP);
+            FloatVector p0 = VectorOps.exp(s0.sub(lv)), p1 = VectorOps.exp(s1.sub(lv));
             p0.intoArray(sc, at);
             p1.intoArray(sc, at + VL);
             p0.mul(FloatVector.fromArray(SP, dp, at).sub(dd)).intoArray(dp, at);

@@ -159,10 +159,10 @@ final class AttentionBlocks {
                     s2 = kv.fma(FloatVector.fromArray(SP, a, a2 + d), s2);
                     s3 = kv.fma(FloatVector.fromArray(SP, a, a3 + d), s3);
                 }
-                c[o + j] = s0.reduceLanes(VectorOperators.ADD);
-                c[o + BK + j] = s1.reduceLanes(VectorOperators.ADD);
-                c[o + 2 * BK + j] = s2.reduceLanes(VectorOperators.ADD);
-                c[o + 3 * BK + j] = s3.reduceLanes(VectorOperators.ADD);
+                c[o + j] = VectorOps.sum(s0);
+                c[o + BK + j] = VectorOps.sum(s1);
+                c[o + 2 * BK + j] = VectorOps.sum(s2);
+                c[o + 3 * BK + j] = VectorOps.sum(s3);
             }
             if (n < BK) {
                 for (int i = 0; i < 4; i++) {

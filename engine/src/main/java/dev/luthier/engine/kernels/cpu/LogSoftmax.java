@@ -68,7 +68,7 @@ final class LogSoftmax {
                 FloatVector neg = FloatVector.broadcast(VectorOps.S, -total);
                 int c = 0;
                 for (; c <= v - L; c += L) {
-                    FloatVector.fromArray(VectorOps.S, x, off + c).sub(shift).lanewise(VectorOperators.EXP).mul(neg)
+                    VectorOps.exp(FloatVector.fromArray(VectorOps.S, x, off + c).sub(shift)).mul(neg)
                             .intoArray(x, off + c);
                 }
                 for (; c < v; c++) {

