@@ -1,14 +1,13 @@
 package dev.luthier.cli;
 
 import dev.luthier.cli.connect.ServerOptions;
+import dev.luthier.cli.connect.TokenizerLookup;
 import dev.luthier.cookbook.problems.AnswerChecker;
 import dev.luthier.cookbook.problems.ArithmeticProblems;
 import dev.luthier.cookbook.problems.Problem;
 import dev.luthier.cookbook.problems.ProblemFiles;
 import dev.luthier.cookbook.renderers.HfTokenizers;
-import dev.luthier.engine.tokenizer.HfTokenizer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -79,18 +78,6 @@ public record ProblemSettings(String renderer, Optional<Path> tokenizer, String 
 
     /** {@code tokenizer=} when set, else the tokenizer in the base model's local directory. */
     public HfTokenizers.Adapter openTokenizer(ServerOptions server, String baseModel) throws Exception {
-        Path json;
-        if (tokenizer.isPresent()) {
-            Path t = tokenizer.get();
-            json = Files.isDirectory(t) ? t.resolve(HfTokenizer.TOKENIZER_JSON) : t;
-        } else {
-            Path dir = server.localModelDir(baseModel).orElseThrow(() -> new IllegalArgumentException(
-                    "cannot find a tokenizer for " + baseModel + ": set tokenizer=PATH (tokenizer.json or its directory)"));
-            json = dir.resolve(HfTokenizer.TOKENIZER_JSON);
-        }
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException("no tokenizer at " + json);
-        }
-        return HfTokenizers.open(json);
+        return TokenizerLookup.open(tokenizer, baseModel, server.models());
     }
 }

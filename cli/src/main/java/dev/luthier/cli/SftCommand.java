@@ -3,6 +3,7 @@ package dev.luthier.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.cli.connect.ServerOptions;
+import dev.luthier.cli.connect.TokenizerLookup;
 import dev.luthier.cli.progress.TerminalProgressBar;
 import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.renderers.HfTokenizers;
@@ -11,14 +12,12 @@ import dev.luthier.cookbook.renderers.Renderers;
 import dev.luthier.cookbook.sft.SftConfig;
 import dev.luthier.cookbook.sft.SftResult;
 import dev.luthier.cookbook.sft.SupervisedTraining;
-import dev.luthier.engine.tokenizer.HfTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -62,7 +61,7 @@ public final class SftCommand implements Callable<Integer> {
             throw new IllegalArgumentException("set data=FILE (JSONL with {\"messages\": [...]} or ShareGPT)");
         }
         PrintStream progressOut = json ? System.err : System.out;
-        try (HfTokenizers.Adapter tokenizer = openTokenizer(config);
+        try (HfTokenizers.Adapter tokenizer = TokenizerLookup.open(config.tokenizer(), config.modelName(), server.models());
              ServerOptions.Connection connection = server.connect()) {
             Renderer renderer = Renderers.create(config.renderer(), tokenizer);
             progressOut.println("sft: " + config.modelName() + ", logs in " + config.logDir());
@@ -84,24 +83,5 @@ public final class SftCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** {@code tokenizer=} (a tokenizer.json or a directory holding one), else the base model's own directory. */
-    private HfTokenizers.Adapter openTokenizer(SftConfig config) throws Exception {
-        if (config.tokenizer().isPresent()) {
-            Path t = config.tokenizer().get();
-            Path json = Files.isDirectory(t) ? t.resolve(HfTokenizer.TOKENIZER_JSON) : t;
-            if (!Files.isRegularFile(json)) {
-                throw new IllegalArgumentException("no tokenizer at " + json);
-            }
-            return HfTokenizers.open(json);
-        }
-        Path dir = server.localModelDir(config.modelName()).orElseThrow(() -> new IllegalArgumentException(
-                "cannot find a tokenizer for " + config.modelName() + ": set tokenizer=PATH (tokenizer.json or its directory)"));
-        Path json = dir.resolve(HfTokenizer.TOKENIZER_JSON);
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException(dir + " has no tokenizer.json: set tokenizer=PATH");
-        }
-        return HfTokenizers.open(json);
     }
 }

@@ -3,10 +3,8 @@ package dev.luthier.cli.connect;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.server.LuthierServer;
 import dev.luthier.server.ServerConfig;
-import dev.luthier.server.models.BaseModelRegistry;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,14 +51,7 @@ public final class ServerOptions {
      * directory, or the Hugging Face cache. Used to find the model's tokenizer.
      */
     public Optional<Path> localModelDir(String modelName) {
-        BaseModelRegistry registry = new BaseModelRegistry(BaseModelRegistry.defaultHuggingFaceHome());
-        models().forEach(registry::register);
-        Optional<Path> dir = registry.resolve(modelName);
-        if (dir.isPresent()) {
-            return dir;
-        }
-        Path asPath = Path.of(modelName);
-        return Files.isRegularFile(asPath.resolve("config.json")) ? Optional.of(asPath) : Optional.empty();
+        return TokenizerLookup.localModelDir(modelName, models());
     }
 
     /** Connects (or starts the embedded server); close the connection when done. */

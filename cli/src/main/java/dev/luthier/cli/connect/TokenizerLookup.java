@@ -27,18 +27,26 @@ public final class TokenizerLookup {
             }
             return HfTokenizers.open(json);
         }
+        Path found = localModelDir(baseModel, models).orElseThrow(() -> new IllegalArgumentException(
+                "cannot find a tokenizer for " + baseModel + " here: give its tokenizer.json (tokenizer=PATH or --tokenizer PATH)"));
+        Path json = found.resolve(HfTokenizer.TOKENIZER_JSON);
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException(found + " has no tokenizer.json: give one (tokenizer=PATH or --tokenizer PATH)");
+        }
+        return HfTokenizers.open(json);
+    }
+
+    /**
+     * The local directory of a base model, when there is one: a {@code NAME=DIR} mapping, the Hugging Face cache, or
+     * the name itself as a model directory.
+     */
+    public static Optional<Path> localModelDir(String baseModel, Map<String, Path> models) {
         BaseModelRegistry registry = new BaseModelRegistry(BaseModelRegistry.defaultHuggingFaceHome());
         models.forEach(registry::register);
         Optional<Path> dir = registry.resolve(baseModel);
         if (dir.isEmpty() && Files.isRegularFile(Path.of(baseModel).resolve("config.json"))) {
             dir = Optional.of(Path.of(baseModel));
         }
-        Path found = dir.orElseThrow(() -> new IllegalArgumentException("cannot find a tokenizer for " + baseModel
-                + " here: give its tokenizer.json (tokenizer=PATH or --tokenizer PATH)"));
-        Path json = found.resolve(HfTokenizer.TOKENIZER_JSON);
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException(found + " has no tokenizer.json: give one (tokenizer=PATH or --tokenizer PATH)");
-        }
-        return HfTokenizers.open(json);
+        return dir;
     }
 }
