@@ -71,30 +71,17 @@ public final class ConversationFiles {
         }
     }
 
-    private static List<Conversation> readLines(Path file) throws IOException {
+    private static List<Conversation> readLines(Path file) {
         List<Conversation> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            long line = 0;
-            while ((text = r.readLine()) != null) {
-                line++;
-                if (line == 1 && text.startsWith("\uFEFF")) {
-                    text = text.substring(1);
-                }
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(text);
-                } catch (JsonProcessingException e) {
-                    throw new DataFormatException(file, line, "not valid JSON: " + e.getOriginalMessage());
-                }
-                out.add(conversation(node, file, line));
+        JsonLines.forEach(file, "conversations", (text, line) -> {
+            JsonNode node;
+            try {
+                node = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new DataFormatException(file, line, "not valid JSON: " + e.getOriginalMessage());
             }
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException(file + ": not UTF-8 text", e);
-        }
+            out.add(conversation(node, file, line));
+        });
         return out;
     }
 

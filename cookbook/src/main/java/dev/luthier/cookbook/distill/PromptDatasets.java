@@ -1,5 +1,6 @@
 package dev.luthier.cookbook.distill;
 
+import dev.luthier.cookbook.data.JsonLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,17 +9,9 @@ import dev.luthier.cookbook.data.DataFormatException;
 import dev.luthier.cookbook.preferences.ChatJson;
 import dev.luthier.cookbook.renderers.Message;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Prompts for on-policy training from JSONL (plain or {@code .gz}): per line {@code {"prompt": "text" | [messages]}},
@@ -34,21 +27,7 @@ public final class PromptDatasets {
 
     public static List<List<Message>> load(Path file) {
         List<List<Message>> out = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                out.add(parseLine(line, file, number));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read prompts " + file + ": " + e.getMessage(), e);
-        }
+        JsonLines.forEach(file, "prompts", (line, number) -> out.add(parseLine(line, file, number)));
         if (out.isEmpty()) {
             throw new IllegalArgumentException(file + ": no prompts");
         }

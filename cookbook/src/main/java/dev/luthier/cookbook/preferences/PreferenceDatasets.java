@@ -1,21 +1,14 @@
 package dev.luthier.cookbook.preferences;
 
+import dev.luthier.cookbook.data.JsonLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.cookbook.renderers.Message;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads preference pairs from JSONL files (plain or {@code .gz}), one comparison per line, in the formats of
@@ -49,29 +42,17 @@ public final class PreferenceDatasets {
     private static Loaded read(Path file, PreferenceFormat format, boolean skipMalformed) {
         List<PreferencePair> pairs = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
+        JsonLines.forEach(file, "preference data", (line, number) -> {
+            try {
+                pairs.add(parseLine(line, format));
+            } catch (IllegalArgumentException e) {
+                String where = file + ":" + number + ": " + e.getMessage();
+                if (!skipMalformed) {
+                    throw new IllegalArgumentException(where, e);
                 }
-                try {
-                    pairs.add(parseLine(line, format));
-                } catch (IllegalArgumentException e) {
-                    String where = file + ":" + number + ": " + e.getMessage();
-                    if (!skipMalformed) {
-                        throw new IllegalArgumentException(where, e);
-                    }
-                    skipped.add(where);
-                }
+                skipped.add(where);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read preference data " + file + ": " + e.getMessage(), e);
-        }
+        });
         return new Loaded(pairs, skipped);
     }
 

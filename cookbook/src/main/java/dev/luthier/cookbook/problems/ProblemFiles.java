@@ -1,14 +1,10 @@
 package dev.luthier.cookbook.problems;
 
+import dev.luthier.cookbook.data.JsonLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,36 +33,26 @@ public final class ProblemFiles {
     public static List<Problem> load(Path file, Format format) {
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         List<Problem> out = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = in.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
+        JsonLines.forEach(file, "problems", (line, number) -> {
+            try {
+                JsonNode row = JSON.readTree(line);
+                if (row == null || !row.isObject()) {
+                    throw new IllegalArgumentException("not a JSON object");
                 }
-                try {
-                    JsonNode row = JSON.readTree(line);
-                    if (row == null || !row.isObject()) {
-                        throw new IllegalArgumentException("not a JSON object");
-                    }
-                    String id = stem + "-" + number;
-                    out.add(switch (format) {
-                        case GSM8K -> new Problem(id, text(row, "question"), HashMarkedAnswers.reference(text(row, "answer")));
-                        case MATH -> math(row, id);
-                        case PLAIN -> new Problem(row.hasNonNull("id") ? row.get("id").asText() : id, text(row, "question"),
-                                scalar(row, "answer"));
-                    });
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + " line " + number + ": not valid JSON ("
-                            + e.getOriginalMessage() + ")", e);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + " line " + number + ": " + e.getMessage(), e);
-                }
+                String id = stem + "-" + number;
+                out.add(switch (format) {
+                    case GSM8K -> new Problem(id, text(row, "question"), HashMarkedAnswers.reference(text(row, "answer")));
+                    case MATH -> math(row, id);
+                    case PLAIN -> new Problem(row.hasNonNull("id") ? row.get("id").asText() : id, text(row, "question"),
+                            scalar(row, "answer"));
+                });
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + " line " + number + ": not valid JSON ("
+                        + e.getOriginalMessage() + ")", e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + " line " + number + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        });
         return out;
     }
 
