@@ -23,7 +23,7 @@ public final class ModelOptions {
         @Option(names = "--model", description = "Hugging Face model directory")
         Path dir;
 
-        @Option(names = "--preset", description = "random model of a known shape: tiny, small, qwen3-0.6b")
+        @Option(names = "--preset", description = "random model of a known shape: tiny, small, qwen3-0.6b, qwen3-moe-tiny, qwen3-moe-tiny-dense")
         String preset;
     }
 

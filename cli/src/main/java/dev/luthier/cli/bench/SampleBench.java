@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -36,7 +37,8 @@ public final class SampleBench implements Callable<Integer> {
     int decodeTokens;
 
     @Option(names = "--compare", description = "a second preset decoded in alternation with the first, same JVM: "
-            + "reports the median per-round ratio of decode throughput per active parameter")
+            + "reports the median per-round ratio of decode throughput per active parameter, each round's throughput "
+            + "taken from its median decode step")
     String compare;
 
     @Option(names = "--rounds", defaultValue = "5", description = "alternating rounds with --compare (default ${DEFAULT-VALUE})")
@@ -101,10 +103,12 @@ public final class SampleBench implements Callable<Integer> {
             out.put("active_parameters", activeA);
             out.put("compare_active_parameters", activeB);
             for (int n : batches) {
+                decodeStepSeconds(a, ca, n, context);
+                decodeStepSeconds(b, cb, n, context);
                 double[] ratios = new double[rounds], tpsA = new double[rounds], tpsB = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
-                    tpsA[r] = decode(a, ca, n, context);
-                    tpsB[r] = decode(b, cb, n, context);
+                    tpsA[r] = n / TrainBench.median(decodeStepSeconds(a, ca, n, context));
+                    tpsB[r] = n / TrainBench.median(decodeStepSeconds(b, cb, n, context));
                     ratios[r] = tpsA[r] * activeA / (tpsB[r] * activeB);
                     if (!output.json()) {
                         System.err.printf("batch %d round %d: %.0f vs %.0f tokens/s, ratio per active parameter %.3f%n",
@@ -149,6 +153,28 @@ public final class SampleBench implements Callable<Integer> {
             }
         }
         return best;
+    }
+
+    /**
+     * The duration of each decode step of {@code n} concurrent samples, excluding the step that prefills. Comparisons
+     * use the median step: a burst of load from elsewhere on a shared machine then moves it only when it covers
+     * most of the round.
+     */
+    private double[] decodeStepSeconds(ModelOptions.Opened opened, ModelConfig c, int n, int context) {
+        Sampler sampler = new Sampler(opened.transformer(), n, context, null);
+        for (int i = 0; i < n; i++) {
+            sampler.submit(new SampleRequest(null, randomPrompt(c, 100 + i), SamplingParams.greedy(decodeTokens)));
+        }
+        sampler.step();
+        double[] seconds = new double[decodeTokens];
+        int steps = 0;
+        boolean more = true;
+        while (more && steps < seconds.length) {
+            long start = System.nanoTime();
+            more = sampler.step();
+            seconds[steps++] = (System.nanoTime() - start) / 1e9;
+        }
+        return Arrays.copyOf(seconds, steps);
     }
 
     /** Decode tokens/s with {@code n} concurrent samples, excluding the step that prefills. */

@@ -42,30 +42,31 @@ public final class TrainBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "timed steps after one warm-up step (default ${DEFAULT-VALUE})")
     int steps;
 
+    @Option(names = "--compare", description = "a second preset trained in alternation with the first, one step each, "
+            + "same JVM: reports the median per-round ratio of training throughput per active parameter")
+    String compare;
+
     @Mixin
     OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
+        if (compare != null) {
+            return compareTraining();
+        }
         int t = output.threads();
         double peak = MachineLimits.fmaGflops(t, true, false);
         CpuKernels kernels = new CpuKernels(t);
         int len = Math.min(seqLen, tokens);
         try (ModelOptions.Opened opened = model.open(kernels, len)) {
-            ModelConfig c = opened.transformer().config();
-            Engine engine = new Engine(opened.transformer());
-            LoraAdapter adapter = engine.createAdapter("bench", new LoraConfig(rank, 32, 0, true, true, false));
-            AdamW optimizer = new AdamW(kernels);
-            List<TrainingExample> batch = batch(c, adapter, len);
-            int stepTokens = batch.stream().mapToInt(e -> e.inputTokens().length).sum();
+            StepRunner runner = new StepRunner(opened, kernels, len);
+            ModelConfig c = runner.config;
+            int stepTokens = runner.stepTokens;
             double[] seconds = new double[steps + 1];
             double[] losses = new double[steps + 1];
             for (int s = 0; s <= steps; s++) {
-                long start = System.nanoTime();
-                double loss = engine.forwardBackward(batch, true).stream().mapToDouble(r -> r.loss()).sum();
-                optimizer.apply(adapter, AdamParams.of(1e-4));
-                seconds[s] = (System.nanoTime() - start) / 1e9;
-                losses[s] = loss / stepTokens;
+                seconds[s] = runner.step();
+                losses[s] = runner.lastLoss / stepTokens;
                 if (!output.json()) {
                     System.err.printf("step %d: %.2f s, %.0f tokens/s, mean loss %.4f%s%n", s, seconds[s],
                             stepTokens / seconds[s], losses[s], s == 0 ? " (warm-up)" : "");
@@ -73,7 +74,7 @@ public final class TrainBench implements Callable<Integer> {
             }
             double median = median(Arrays.copyOfRange(seconds, 1, seconds.length));
             double tps = stepTokens / median;
-            double flopsPerToken = flopsPerToken(c, adapter, len);
+            double flopsPerToken = flopsPerToken(c, runner.adapter, len);
             double gflops = tps * flopsPerToken / 1e9;
             ObjectNode out = output.newResult();
             out.put("benchmark", "train");
@@ -91,6 +92,80 @@ public final class TrainBench implements Callable<Integer> {
             out.put("utilization", gflops / peak);
             out.put("loss_first_step", losses[0]);
             out.put("loss_last_step", losses[steps]);
+            output.print(out);
+        }
+        return 0;
+    }
+
+    /** One model's LoRA adapter, optimizer and fixed batch, stepped on demand. */
+    private final class StepRunner {
+        final ModelConfig config;
+        final Engine engine;
+        final LoraAdapter adapter;
+        final AdamW optimizer;
+        final List<TrainingExample> batch;
+        final int stepTokens;
+        double lastLoss;
+
+        StepRunner(ModelOptions.Opened opened, CpuKernels kernels, int len) {
+            config = opened.transformer().config();
+            engine = new Engine(opened.transformer());
+            adapter = engine.createAdapter("bench", new LoraConfig(rank, 32, 0, true, true, false));
+            optimizer = new AdamW(kernels);
+            batch = batch(config, adapter, len);
+            stepTokens = batch.stream().mapToInt(e -> e.inputTokens().length).sum();
+        }
+
+        /** Seconds taken by one forward, backward and AdamW step. */
+        double step() {
+            long start = System.nanoTime();
+            lastLoss = engine.forwardBackward(batch, true).stream().mapToDouble(r -> r.loss()).sum();
+            optimizer.apply(adapter, AdamParams.of(1e-4));
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /**
+     * Trains the two models in alternation, one step each per round after a warm-up step each, so that load from
+     * elsewhere on a shared machine slows both alike; the median of the per-round ratios is reported.
+     */
+    private int compareTraining() throws Exception {
+        int t = output.threads();
+        CpuKernels kernels = new CpuKernels(t);
+        int len = Math.min(seqLen, tokens);
+        try (ModelOptions.Opened a = model.open(kernels, len);
+             ModelOptions.Opened b = ModelOptions.openPreset(compare, model.dtype, kernels, len)) {
+            StepRunner ra = new StepRunner(a, kernels, len), rb = new StepRunner(b, kernels, len);
+            double activeA = ModelPresets.matmulParameters(ra.config), activeB = ModelPresets.matmulParameters(rb.config);
+            ra.step();
+            rb.step();
+            double[] tpsA = new double[steps], tpsB = new double[steps], ratios = new double[steps];
+            for (int s = 0; s < steps; s++) {
+                tpsA[s] = ra.stepTokens / ra.step();
+                tpsB[s] = rb.stepTokens / rb.step();
+                ratios[s] = tpsA[s] * activeA / (tpsB[s] * activeB);
+                if (!output.json()) {
+                    System.err.printf("round %d: %.0f vs %.0f tokens/s, ratio per active parameter %.3f%n",
+                            s, tpsA[s], tpsB[s], ratios[s]);
+                }
+            }
+            ObjectNode out = output.newResult();
+            out.put("benchmark", "train-compare");
+            out.put("model", a.name());
+            out.put("compare", b.name());
+            out.put("threads", t);
+            out.put("tokens_per_step", ra.stepTokens);
+            out.put("sequence_length", len);
+            out.put("lora_rank", rank);
+            out.put("active_parameters", activeA);
+            out.put("compare_active_parameters", activeB);
+            out.put("tokens_per_second_median", median(tpsA));
+            out.put("compare_tokens_per_second_median", median(tpsB));
+            out.put("ratio_per_active_parameter_median", median(ratios));
+            var all = out.putArray("ratios");
+            for (double v : ratios) {
+                all.add(v);
+            }
             output.print(out);
         }
         return 0;
