@@ -398,7 +398,7 @@ public final class CpuKernels implements Kernels {
         for (int g = 0; g < groups; g++) {
             int rows = offsets[g + 1] - offsets[g];
             if (rows > 0) {
-                padded[g] = Matmul.padRows(xt.data, xt.offset + offsets[g] * k, rows, k);
+                padded[g] = Matmul.padRows(xt.data, xt.offset + offsets[g] * k, rows, k, weights[g]);
                 for (int c = 0; c < chunks; c++) {
                     taskGroup[tasks++] = g;
                 }

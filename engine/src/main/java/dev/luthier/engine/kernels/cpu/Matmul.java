@@ -1,5 +1,6 @@
 package dev.luthier.engine.kernels.cpu;
 
+import dev.luthier.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -486,7 +487,7 @@ final class Matmul {
      */
     static void streamNT(WorkerPool pool, int m, int n, int k, float[] x, int xOff, float[] wArr, int wOff,
                          MappedTensor wMapped, float alpha, boolean accumulate, float[] y, int yOff) {
-        float[] xs = padRows(x, xOff, m, k);
+        float[] xs = padRows(x, xOff, m, k, wMapped);
         long flops = 2L * m * n * k;
         int threads = flops < PARALLEL_FLOPS ? 1 : pool.threads();
         // chunks of about a megabyte of weights, taken dynamically: a preempted thread holds up only its chunk
@@ -496,17 +497,24 @@ final class Matmul {
                 bounds[t], bounds[t + 1]));
     }
 
-    /** x's m rows copied into rows padded to groups of 4, so that the kernel never branches on the row count. */
-    static float[] padRows(float[] x, int xOff, int m, int k) {
+    /**
+     * x's m rows copied into rows padded to groups of 4, so that the kernel never branches on the row count, and
+     * reordered as {@link Bf16Stream} reads them when the weight {@code w} (may be null) takes that path.
+     */
+    static float[] padRows(float[] x, int xOff, int m, int k, Tensor w) {
         int groups = (m + 3) / 4;
         float[] xs = new float[groups * 4 * k];
         System.arraycopy(x, xOff, xs, 0, m * k);
-        return xs;
+        return Bf16Stream.applies(w, k) ? Bf16Stream.pairRows(xs, k) : xs;
     }
 
-    /** Columns {@code [j0, j1)} of {@link #streamNT} on the calling thread; {@code xs} from {@link #padRows}. */
+    /** Columns {@code [j0, j1)} of {@link #streamNT} on the calling thread; {@code xs} from {@link #padRows} for the same weight. */
     static void streamColumns(int m, int n, int k, float[] xs, float[] wArr, int wOff, MappedTensor wMapped,
                               float alpha, boolean accumulate, float[] y, int yOff, int j0, int j1) {
+        if (Bf16Stream.applies(wMapped, k)) {
+            Bf16Stream.columns(m, n, k, xs, wMapped, alpha, accumulate, y, yOff, j0, j1);
+            return;
+        }
         int groups = (m + 3) / 4;
         float[] wRows;
         int wBase;
