@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * records every request body, to test the client's retry and polling rules exactly.
  */
 final class ScriptedServer implements AutoCloseable {
-    record Reply(int status, String body) {
+    record Reply(int status, String body, Map<String, String> headers) {
+        Reply(int status, String body) {
+            this(status, body, Map.of());
+        }
     }
 
     record Request(String method, String path, String body, Map<String, List<String>> headers) {
@@ -45,6 +48,7 @@ final class ScriptedServer implements AutoCloseable {
             }
             byte[] bytes = r.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            r.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             exchange.sendResponseHeaders(r.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 exchange.getResponseBody().write(bytes);
@@ -65,6 +69,12 @@ final class ScriptedServer implements AutoCloseable {
             q.add(new Reply((Integer) statusBodyPairs[i], (String) statusBodyPairs[i + 1]));
         }
         scripts.put(path, q);
+        return this;
+    }
+
+    /** Replaces the script of {@code path} with these replies (the last one for ever after). */
+    ScriptedServer on(String path, Reply... replies) {
+        scripts.put(path, new ArrayDeque<>(List.of(replies)));
         return this;
     }
 

@@ -14,14 +14,9 @@ import picocli.CommandLine.Parameters;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,8 +24,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * {@code luthier checkpoints download PATH}: asks the server for the checkpoint's signed archive link, fetches the
- * {@code .tar.gz} and extracts it (its entries sit under the checkpoint's name), or keeps the archive with
- * {@code --archive}.
+ * {@code .tar.gz} (following the link's redirects, see the cookbook's {@code CheckpointDownload}) and extracts it (its
+ * entries sit under the checkpoint's name), or keeps the archive with {@code --archive}.
  */
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = "Download a checkpoint's files (extracted into OUTPUT/NAME, or as OUTPUT/NAME.tar.gz with --archive).")
@@ -57,15 +52,11 @@ final class CheckpointDownload implements Callable<Integer> {
         Files.createDirectories(output);
         Path archive = output.resolve(checkpoint.name() + ".tar.gz");
         Path partial = output.resolve(checkpoint.name() + ".tar.gz.part");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(link.url())).GET().build(),
-                HttpResponse.BodyHandlers.ofFile(partial));
-        if (response.statusCode() != 200) {
-            String body = Files.readString(partial);
+        try {
+            dev.luthier.cookbook.export.CheckpointDownload.fetch(path, link.url(), partial);
+        } catch (IOException e) {
             Files.deleteIfExists(partial);
-            throw new IOException("downloading the archive of " + path + " failed: HTTP " + response.statusCode()
-                    + (body.isBlank() ? "" : " - " + body.strip()));
+            throw e;
         }
         if (keepArchive) {
             Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING);

@@ -3,12 +3,32 @@ package dev.luthier.client.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.luthier.api.json.WireJson;
 
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
 
-/** A response: status, content type and body bytes. */
-public record HttpResult(int status, String contentType, byte[] body) {
+/** A response: status, content type, headers and body bytes. */
+public record HttpResult(int status, String contentType, HttpHeaders headers, byte[] body) {
+    private static final HttpHeaders NONE = HttpHeaders.of(Map.of(), (k, v) -> true);
+
+    public HttpResult {
+        headers = headers == null ? NONE : headers;
+    }
+
     public boolean ok() {
         return status >= 200 && status < 300;
+    }
+
+    /** A 301, 302, 303, 307 or 308 that names where to go. */
+    public boolean redirect() {
+        return (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+                && header("Location").isPresent();
+    }
+
+    /** The first value of a response header (names are case-insensitive). */
+    public Optional<String> header(String name) {
+        return headers.firstValue(name);
     }
 
     public String text() {

@@ -31,6 +31,12 @@ public final class Retrying {
      * @throws CancellationException when the thread is interrupted
      */
     public static HttpResult call(RetryPolicy policy, String what, Attempt attempt) {
+        return call(policy, what, HttpResult::ok, attempt);
+    }
+
+    /** As {@link #call(RetryPolicy, String, Attempt)}, with {@code answered} deciding which results are kept. */
+    public static HttpResult call(RetryPolicy policy, String what, java.util.function.Predicate<HttpResult> answered,
+                                  Attempt attempt) {
         long deadline = System.nanoTime() + policy.budget().toNanos();
         int tries = 0;
         while (true) {
@@ -44,7 +50,7 @@ public final class Retrying {
                     }
                     continue;
                 }
-                if (r.ok()) {
+                if (answered.test(r)) {
                     return r;
                 }
                 boolean proxyGlitch = r.status() == 400 && (r.body() == null || r.body().length == 0);

@@ -108,10 +108,12 @@ public final class RestClient {
 
     /**
      * A link to download a checkpoint as a {@code .tar.gz} (its files under a folder named after the checkpoint),
-     * valid until the returned expiry; the link needs no API key (Python's {@code get_checkpoint_archive_url}).
+     * valid until the returned expiry; the link needs no API key (Python's {@code get_checkpoint_archive_url}). The
+     * server answers with the link as JSON or as a redirect, which is read, not followed.
      */
     public ArchiveUrlResponse getCheckpointArchiveUrl(String tinkerPath) {
-        return get(checkpointPath(tinkerPath) + "/archive", ArchiveUrlResponse.class);
+        String path = checkpointPath(tinkerPath) + "/archive";
+        return ArchiveLinks.read(rt.transport().uri(path), rt.sendUnfollowed("GET", path), java.time.Instant.now());
     }
 
     /** Finds a checkpoint of a run by path (convenience over {@link #listCheckpoints}). */

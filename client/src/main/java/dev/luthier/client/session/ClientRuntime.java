@@ -91,6 +91,12 @@ public final class ClientRuntime implements AutoCloseable {
                 () -> transport.send(method, path, body, contentType, options.requestTimeout(), headers));
     }
 
+    /** A synchronous call with retries whose redirect (3xx with {@code Location}) is the answer, not followed. */
+    public HttpResult sendUnfollowed(String method, String path) {
+        return Retrying.call(options.retry(), method + " " + path, r -> r.ok() || r.redirect(),
+                () -> transport.sendUnfollowed(method, path, options.requestTimeout()));
+    }
+
     /** Submits a request that answers {@code {"request_id"}} (with retries), then polls it. */
     public <T> CompletableFuture<T> submit(String path, Object body, String requestType, Class<T> resultType) {
         return CompletableFuture.supplyAsync(() -> postJson(path, body).json(UntypedApiFuture.class).requestId(), executor)

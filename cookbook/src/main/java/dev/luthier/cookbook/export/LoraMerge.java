@@ -28,8 +28,9 @@ import java.util.Optional;
  * weight becomes {@code W + scale · B·A} with PEFT's {@code scale = lora_alpha / r} ({@code lora_alpha / √r} with
  * rank-stabilised LoRA), which is also the engine's convention; all other tensors are copied. A LoRA on
  * {@code lm_head} of a model with tied embeddings unties them (the merged head is written as {@code lm_head.weight}
- * and {@code tie_word_embeddings} becomes false). {@code config.json}, {@code generation_config.json} and the
- * tokenizer files are copied from the base.
+ * and {@code tie_word_embeddings} becomes false). Per-expert LoRA of a mixture of experts
+ * ({@code mlp.experts.{e}.*_proj}) merges into that expert's weight; routers and experts without LoRA are copied.
+ * {@code config.json}, {@code generation_config.json} and the tokenizer files are copied from the base.
  *
  * <p>A local tool over the engine's weight I/O ({@code luthier-engine} on the class path). It holds the model in
  * memory as float32 while writing one {@code model.safetensors}.

@@ -17,9 +17,11 @@ import dev.luthier.engine.model.HfModelWriter;
 import dev.luthier.engine.model.LoadedModel;
 import dev.luthier.engine.model.ModelConfig;
 import dev.luthier.engine.model.ModelFamily;
+import dev.luthier.engine.weights.ModelWeights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,6 +142,118 @@ class LoraMergeTest {
     @Test
     void tiedModelWithRankStabilisedLoraIsUntiedAndMatches(@TempDir Path dir) throws Exception {
         mergedMatchesBasePlusAdapter(dir, true, true);
+    }
+
+    /** Qwen3-MoE: layers 0 and 2 sparse (4 experts of width 24, top-2), layer 1 dense (width 64). */
+    private static final ModelConfig MOE = new ModelConfig(ModelFamily.QWEN3_MOE, VOCAB, 32, 64, 3, 4, 2, 8, 1e-6, 10000,
+            null, 4096, false, false, false, true, null, List.of(), "float32", 4, 2, 24, true, 1, List.of(1));
+
+    /**
+     * LoRA on every attention projection, on the dense MLP of layer 1 and on some projections of some experts
+     * (both kinds of shape: gate/up [24, 32], down [32, 24]); experts 1 and 3 of layer 0 and expert 0 of layer 2 have
+     * none.
+     */
+    private static PeftAdapter moeAdapter(int rank, double alpha, long seed) {
+        Random random = new Random(seed);
+        int hidden = MOE.hiddenSize();
+        int expertWidth = MOE.moeIntermediateSize();
+        Map<LoraKey, LoraPair> pairs = new LinkedHashMap<>();
+        for (int layer = 0; layer < MOE.numLayers(); layer++) {
+            pairs.put(LoraKey.of(layer, "q_proj"), pair(random, rank, hidden, MOE.qDim()));
+            pairs.put(LoraKey.of(layer, "k_proj"), pair(random, rank, hidden, MOE.kvDim()));
+            pairs.put(LoraKey.of(layer, "v_proj"), pair(random, rank, hidden, MOE.kvDim()));
+            pairs.put(LoraKey.of(layer, "o_proj"), pair(random, rank, MOE.qDim(), hidden));
+        }
+        pairs.put(LoraKey.of(1, "gate_proj"), pair(random, rank, hidden, MOE.intermediateSize()));
+        pairs.put(LoraKey.of(1, "up_proj"), pair(random, rank, hidden, MOE.intermediateSize()));
+        pairs.put(LoraKey.of(1, "down_proj"), pair(random, rank, MOE.intermediateSize(), hidden));
+        int[][] experts = {{0, 0}, {0, 2}, {2, 1}, {2, 2}, {2, 3}};   // (layer, expert)
+        String[][] projections = {{"gate_proj", "up_proj", "down_proj"}, {"down_proj"}, {"up_proj", "down_proj"},
+                {"gate_proj", "up_proj", "down_proj"}, {"gate_proj"}};
+        for (int i = 0; i < experts.length; i++) {
+            for (String m : projections[i]) {
+                boolean down = m.equals("down_proj");
+                pairs.put(LoraKey.expert(experts[i][0], experts[i][1], m),
+                        pair(random, rank, down ? expertWidth : hidden, down ? hidden : expertWidth));
+            }
+        }
+        return new PeftAdapter(rank, alpha, false, List.copyOf(MODULES), "tiny-moe", pairs);
+    }
+
+    private static Map<String, byte[]> rawTensors(Path modelDir) throws Exception {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (ModelWeights w = ModelWeights.open(modelDir)) {
+            for (String name : w.names()) {
+                out.put(name, w.get(name).bytes().toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void mixtureOfExpertsWithPerExpertLoraMatchesBasePlusAdapter(@TempDir Path dir) throws Exception {
+        Path base = dir.resolve("base");
+        HfModelWriter.writeRandom(base, MOE, 31, 0.2);
+        Path adapterDir = dir.resolve("adapter");
+        PeftAdapter adapter = moeAdapter(4, 8, 7);
+        PeftAdapterFiles.write(adapterDir, adapter);
+        Path merged = dir.resolve("merged");
+
+        LoraMerge.Summary summary = LoraMerge.merge(base, adapterDir, merged, Optional.empty());
+        assertThat(summary.mergedWeights()).hasSize(adapter.pairs().size()).contains(
+                "model.layers.0.mlp.experts.2.down_proj.weight", "model.layers.2.mlp.experts.3.gate_proj.weight",
+                "model.layers.1.mlp.down_proj.weight", "model.layers.2.self_attn.o_proj.weight");
+        assertThat(summary.untiedHead()).isFalse();
+
+        // each adapted weight moved by exactly scale·B·A of its own expert (summed here in double, in another order)
+        Map<String, byte[]> baseRaw = rawTensors(base);
+        Map<String, byte[]> mergedRaw = rawTensors(merged);
+        assertThat(mergedRaw.keySet()).isEqualTo(baseRaw.keySet());
+        try (ModelWeights b = ModelWeights.open(base); ModelWeights m = ModelWeights.open(merged)) {
+            for (Map.Entry<LoraKey, LoraPair> e : adapter.pairs().entrySet()) {
+                String name = e.getKey().peftModulePath().substring("base_model.model.".length()) + ".weight";
+                LoraPair p = e.getValue();
+                float[] w0 = b.get(name).toFloatArray();
+                float[] w1 = m.get(name).toFloatArray();
+                for (int o = 0; o < p.outFeatures(); o++) {
+                    for (int i = 0; i < p.inFeatures(); i++) {
+                        double delta = 0;
+                        for (int k = p.rank() - 1; k >= 0; k--) {
+                            delta += p.b()[o * p.rank() + k] * (double) p.a()[k * p.inFeatures() + i];
+                        }
+                        assertThat((double) w1[o * p.inFeatures() + i]).as("%s [%d, %d]", name, o, i)
+                                .isCloseTo(w0[o * p.inFeatures() + i] + 2.0 * delta, org.assertj.core.data.Offset.offset(1e-5));
+                    }
+                }
+            }
+        }
+        // experts without LoRA, un-adapted projections of adapted experts, routers and norms are copied bit for bit
+        List<String> untouched = baseRaw.keySet().stream().filter(n -> !summary.mergedWeights().contains(n)).toList();
+        assertThat(untouched).contains("model.layers.0.mlp.gate.weight", "model.layers.2.mlp.gate.weight",
+                "model.layers.0.mlp.experts.1.gate_proj.weight", "model.layers.0.mlp.experts.3.down_proj.weight",
+                "model.layers.2.mlp.experts.0.up_proj.weight", "model.layers.0.mlp.experts.2.gate_proj.weight",
+                "model.layers.2.mlp.experts.3.down_proj.weight");
+        for (String name : untouched) {
+            assertThat(mergedRaw.get(name)).as(name).isEqualTo(baseRaw.get(name));
+        }
+
+        float[][] withAdapter = logprobs(base, adapterDir);
+        float[][] mergedOut = logprobs(merged, null);
+        float[][] baseOut = logprobs(base, null);
+        assertThat(maxDiff(withAdapter, baseOut)).as("the adapter changes the model").isGreaterThan(0.05);
+        assertThat(maxDiff(withAdapter, mergedOut)).as("merged vs base + adapter").isLessThan(1e-4);
+
+        // the expert LoRA alone is routed to and changes the outputs, so the comparison above covers it
+        Map<LoraKey, LoraPair> expertPairs = new LinkedHashMap<>(adapter.pairs());
+        expertPairs.keySet().removeIf(k -> k.expert() < 0);
+        Path expertsOnly = dir.resolve("experts-only");
+        PeftAdapterFiles.write(expertsOnly, new PeftAdapter(4, 8, false, List.of("gate_proj", "up_proj", "down_proj"),
+                "tiny-moe", expertPairs));
+        Path mergedExperts = dir.resolve("merged-experts");
+        LoraMerge.merge(base, expertsOnly, mergedExperts, Optional.empty());
+        float[][] withExperts = logprobs(base, expertsOnly);
+        assertThat(maxDiff(withExperts, baseOut)).as("the expert LoRA changes the model").isGreaterThan(0.01);
+        assertThat(maxDiff(withExperts, logprobs(mergedExperts, null))).as("merged vs base + expert LoRA").isLessThan(1e-4);
     }
 
     @Test
