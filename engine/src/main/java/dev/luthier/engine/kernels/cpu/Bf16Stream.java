@@ -58,18 +58,14 @@ final class Bf16Stream {
         MemorySegment seg = w.bytes;
         long rowBytes = 2L * k;
         float[] out = new float[8];
-        // up to 3 rows: 4 weight rows per pass (1x4 and 2x4), no padded rows computed; more: 2 weight rows per group of 4 rows
+        // up to 3 rows: 4 weight rows per pass, row by row (a 2x4 kernel measured slower here), no padded rows computed;
+        // more: 2 weight rows per group of 4 rows
         int wStep = m <= 3 ? 4 : 2;
         int j = j0;
         for (; j + wStep <= j1; j += wStep) {
             long wOff = j * rowBytes;
             if (m <= 3) {
-                if (m >= 2) {
-                    dot2x4(xp, 0, seg, wOff, rowBytes, k, out);
-                    store(y, yOff + j, n, 2, 4, out, alpha, accumulate);
-                }
-                if (m != 2) {
-                    int r = m - 1;
+                for (int r = 0; r < m; r++) {
                     dot1x4(xp, r * k, seg, wOff, rowBytes, k, out);
                     store(y, yOff + r * n + j, n, 1, 4, out, alpha, accumulate);
                 }
@@ -123,60 +119,27 @@ final class Bf16Stream {
         return VectorOps.sum(s);
     }
 
-    /** out[q] = row {@code xOff} of x · weight row q, q < 4. */
+    /** out[q] = row {@code xOff} of x · weight row q, q < 4; even and odd halves accumulate apart (two FMA chains). */
     private static void dot1x4(float[] x, int xOff, MemorySegment w, long wOff, long rowBytes, int k, float[] out) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        FloatVector e0 = FloatVector.zero(S), e1 = FloatVector.zero(S), e2 = FloatVector.zero(S), e3 = FloatVector.zero(S);
+        FloatVector o0 = FloatVector.zero(S), o1 = FloatVector.zero(S), o2 = FloatVector.zero(S), o3 = FloatVector.zero(S);
         for (int kk = 0; kk < k; kk += BLOCK) {
             FloatVector xe = FloatVector.fromArray(S, x, xOff + kk), xo = FloatVector.fromArray(S, x, xOff + kk + L);
             long o = wOff + 2L * kk;
             IntVector p0 = load(w, o), p1 = load(w, o + rowBytes), p2 = load(w, o + 2 * rowBytes), p3 = load(w, o + 3 * rowBytes);
-            s0 = xo.fma(odd(p0), xe.fma(even(p0), s0));
-            s1 = xo.fma(odd(p1), xe.fma(even(p1), s1));
-            s2 = xo.fma(odd(p2), xe.fma(even(p2), s2));
-            s3 = xo.fma(odd(p3), xe.fma(even(p3), s3));
+            e0 = xe.fma(even(p0), e0);
+            o0 = xo.fma(odd(p0), o0);
+            e1 = xe.fma(even(p1), e1);
+            o1 = xo.fma(odd(p1), o1);
+            e2 = xe.fma(even(p2), e2);
+            o2 = xo.fma(odd(p2), o2);
+            e3 = xe.fma(even(p3), e3);
+            o3 = xo.fma(odd(p3), o3);
         }
-        out[0] = VectorOps.sum(s0);
-        out[1] = VectorOps.sum(s1);
-        out[2] = VectorOps.sum(s2);
-        out[3] = VectorOps.sum(s3);
-    }
-
-    /** out[r*4+q] = row r of x (from {@code xOff}) · weight row q, r < 2, q < 4. */
-    private static void dot2x4(float[] x, int xOff, MemorySegment w, long wOff, long rowBytes, int k, float[] out) {
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
-        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
-        for (int kk = 0; kk < k; kk += BLOCK) {
-            FloatVector x0e = FloatVector.fromArray(S, x, xOff + kk), x0o = FloatVector.fromArray(S, x, xOff + kk + L);
-            FloatVector x1e = FloatVector.fromArray(S, x, xOff + k + kk), x1o = FloatVector.fromArray(S, x, xOff + k + kk + L);
-            long o = wOff + 2L * kk;
-            IntVector p = load(w, o);
-            FloatVector we = even(p), wo = odd(p);
-            s00 = x0o.fma(wo, x0e.fma(we, s00));
-            s10 = x1o.fma(wo, x1e.fma(we, s10));
-            p = load(w, o + rowBytes);
-            we = even(p);
-            wo = odd(p);
-            s01 = x0o.fma(wo, x0e.fma(we, s01));
-            s11 = x1o.fma(wo, x1e.fma(we, s11));
-            p = load(w, o + 2 * rowBytes);
-            we = even(p);
-            wo = odd(p);
-            s02 = x0o.fma(wo, x0e.fma(we, s02));
-            s12 = x1o.fma(wo, x1e.fma(we, s12));
-            p = load(w, o + 3 * rowBytes);
-            we = even(p);
-            wo = odd(p);
-            s03 = x0o.fma(wo, x0e.fma(we, s03));
-            s13 = x1o.fma(wo, x1e.fma(we, s13));
-        }
-        out[0] = VectorOps.sum(s00);
-        out[1] = VectorOps.sum(s01);
-        out[2] = VectorOps.sum(s02);
-        out[3] = VectorOps.sum(s03);
-        out[4] = VectorOps.sum(s10);
-        out[5] = VectorOps.sum(s11);
-        out[6] = VectorOps.sum(s12);
-        out[7] = VectorOps.sum(s13);
+        out[0] = VectorOps.sum(e0.add(o0));
+        out[1] = VectorOps.sum(e1.add(o1));
+        out[2] = VectorOps.sum(e2.add(o2));
+        out[3] = VectorOps.sum(e3.add(o3));
     }
 
     /** out[r*2+q] = row r of x (from {@code xOff}) · weight row q, r < 4, q < 2. */
