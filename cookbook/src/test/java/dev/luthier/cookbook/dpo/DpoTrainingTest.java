@@ -132,7 +132,8 @@ class DpoTrainingTest {
         try (TinyServer server = new TinyServer(dir.resolve("server"));
              ServiceClient service = server.client()) {
             // the reference: 4 steps without a break, saving at step 2 as the interrupted run does
-            DpoResult reference = new DpoTraining(service, resumable(whole, 4, 2, 2), renderer, ProgressListener.NONE).train(pairs);
+            DpoResult reference = new DpoTraining(service, resumable(whole, 4, 2, 2), renderer, ProgressListener.NONE)
+                    .train(pairs);
             // the same run stopped after 2 steps, then started again on the same log directory
             new DpoTraining(service, resumable(parts, 2, 2, 2), renderer, ProgressListener.NONE).train(pairs);
             List<Long> progress = new ArrayList<>();
@@ -166,7 +167,8 @@ class DpoTrainingTest {
             assertThat(step2.get("dpo_loss").asDouble()).isLessThan(Math.log(2) - 0.01);
             assertThat(b.get(5).get("epoch").asDouble()).isEqualTo(1.0); // step 3 opens the second epoch
             assertThat(resumed.lastMetrics().get("dpo_loss")).isCloseTo(reference.lastMetrics().get("dpo_loss"), within(1e-4));
-            assertThat(resumed.firstMetrics().get("dpo_loss")).isCloseTo(Math.log(2), within(1e-3)); // step 0, logged before the break
+            // step 0, logged before the break
+            assertThat(resumed.firstMetrics().get("dpo_loss")).isCloseTo(Math.log(2), within(1e-3));
 
             // the checkpoints: the reference saved at step 2 and at the end, in SFT's format
             List<CheckpointRecord> saved = new CheckpointLog(whole).read();
@@ -223,7 +225,8 @@ class DpoTrainingTest {
             byte[] config = Files.readAllBytes(log.resolve("config.json"));
             int runsBefore = trainingRuns(service);
 
-            assertThatThrownBy(() -> new DpoTraining(service, resumable(log, 4, 0, 3), renderer, ProgressListener.NONE).train(pairs))
+            assertThatThrownBy(() -> new DpoTraining(service, resumable(log, 4, 0, 3), renderer, ProgressListener.NONE)
+                    .train(pairs))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("batch_size=2").hasMessageContaining("has 3").hasMessageContaining("another logDir");
             DpoConfig otherBeta = ConfigOverrides.apply(resumable(log, 4, 0, 2), java.util.Map.of("beta", "0.25"));
@@ -233,7 +236,8 @@ class DpoTrainingTest {
             assertThatThrownBy(() -> new DpoTraining(service, resumable(log, 4, 0, 2), renderer, ProgressListener.NONE)
                     .train(pairs.subList(0, 7))).hasMessageContaining("train_size=6").hasMessageContaining("has 5");
             // fewer steps than the directory already holds
-            assertThatThrownBy(() -> new DpoTraining(service, resumable(log, 1, 0, 2), renderer, ProgressListener.NONE).train(pairs))
+            assertThatThrownBy(() -> new DpoTraining(service, resumable(log, 1, 0, 2), renderer, ProgressListener.NONE)
+                    .train(pairs))
                     .hasMessageContaining("past this run's 1 steps");
             // the refused runs left the directory's config.json as the run that trained wrote it, and made no training run
             assertThat(log.resolve("config.json")).hasBinaryContent(config);
