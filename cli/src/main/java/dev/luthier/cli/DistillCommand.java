@@ -34,7 +34,9 @@ import java.util.concurrent.Callable;
         description = {"On-policy distillation: the student samples, the teacher scores, the student learns to lower the"
                 + " reverse KL.",
                 "Settings are key=value, e.g. modelName=Qwen/Qwen3-0.6B teacher=tinker://RUN/sampler_weights/final"
-                        + " data=prompts.jsonl renderer=qwen3 steps=50 groupSize=4 promptsPerStep=16 maxTokens=256."})
+                        + " data=prompts.jsonl renderer=qwen3 steps=50 groupSize=4 promptsPerStep=16 maxTokens=256"
+                        + " saveEvery=10 logDir=runs/d. Started again with the same logDir, a run resumes from its last"
+                        + " checkpoint (one every saveEvery steps)."})
 public final class DistillCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
@@ -73,11 +75,16 @@ public final class DistillCommand implements Callable<Integer> {
                 out.put("sampler_path", result.samplerPath());
                 out.put("state_path", result.statePath());
                 out.put("steps", result.steps());
+                out.put("already_finished", result.alreadyFinished());
                 out.set("first", mapper.valueToTree(result.firstMetrics()));
                 out.set("last", mapper.valueToTree(result.lastMetrics()));
                 out.put("log_dir", config.logDir().toString());
                 System.out.println(mapper.writeValueAsString(out));
             } else {
+                if (result.alreadyFinished()) {
+                    System.out.println("distill: " + config.logDir() + " already holds this run's final checkpoint; nothing"
+                            + " to do");
+                }
                 System.out.printf("reverse KL per token %.4f -> %.4f%n", result.firstMetrics().get("reverse_kl"),
                         result.lastMetrics().get("reverse_kl"));
                 System.out.println("sampler weights: " + result.samplerPath());

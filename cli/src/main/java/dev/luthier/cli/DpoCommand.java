@@ -34,8 +34,9 @@ import java.util.concurrent.Callable;
         description = {"Direct Preference Optimization of a LoRA adapter on preference pairs (HH-RLHF or"
                 + " {\"prompt\", \"chosen\", \"rejected\"} JSONL).",
                 "Settings are key=value, e.g. modelName=Qwen/Qwen3-0.6B data=pairs.jsonl renderer=qwen3 beta=0.1"
-                        + " learningRate=1e-5 batchSize=32 maxSteps=100 logDir=runs/dpo. Malformed lines are skipped"
-                        + " and counted."})
+                        + " learningRate=1e-5 batchSize=32 maxSteps=100 saveEvery=20 logDir=runs/dpo. Malformed lines are"
+                        + " skipped and counted. Started again with the same logDir, a run resumes from its last"
+                        + " checkpoint (one every saveEvery steps)."})
 public final class DpoCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
@@ -76,6 +77,7 @@ public final class DpoCommand implements Callable<Integer> {
                 out.put("sampler_path", result.samplerPath());
                 out.put("state_path", result.statePath());
                 out.put("steps", result.steps());
+                out.put("already_finished", result.alreadyFinished());
                 out.put("pairs", result.pairs());
                 out.put("dropped_pairs", result.droppedPairs());
                 out.put("skipped_lines", loaded.skipped().size());
@@ -84,6 +86,9 @@ public final class DpoCommand implements Callable<Integer> {
                 out.put("log_dir", config.logDir().toString());
                 System.out.println(mapper.writeValueAsString(out));
             } else {
+                if (result.alreadyFinished()) {
+                    System.out.println("dpo: " + config.logDir() + " already holds this run's final checkpoint; nothing to do");
+                }
                 System.out.printf("dpo loss %.4f -> %.4f, accuracy %.2f -> %.2f%n", result.firstMetrics().get("dpo_loss"),
                         result.lastMetrics().get("dpo_loss"), result.firstMetrics().get("accuracy"),
                         result.lastMetrics().get("accuracy"));

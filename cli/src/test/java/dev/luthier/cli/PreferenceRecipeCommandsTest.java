@@ -55,6 +55,80 @@ class PreferenceRecipeCommandsTest {
     }
 
     @Test
+    void saveEveryCheckpointsAndAStartedAgainRunResumesOrSaysItIsDone(@TempDir Path dir) throws Exception {
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, """
+                {"prompt": "a", "chosen": "yes", "rejected": "no"}
+                {"prompt": "b", "chosen": "ok", "rejected": "never"}
+                """);
+        Path prompts = dir.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n");
+        ObjectMapper json = new ObjectMapper();
+        try (TinyModelServer s = new TinyModelServer(dir.resolve("server"))) {
+            Path dpoLog = dir.resolve("dpo");
+            List<String> dpo = List.of("modelName=" + TinyModelServer.MODEL, "tokenizer=" + s.modelDir, "data=" + pairs,
+                    "batchSize=1", "rank=4", "beta=0.5", "learningRate=1e-2", "saveEvery=1", "logDir=" + dpoLog);
+            var first = s.luthier(List.of("dpo"), concat(dpo, "--json", "maxSteps=2"));
+            assertThat(first.code()).as(first.err()).isZero();
+            assertThat(json.readTree(dpoLog.resolve("config.json").toFile()).get("saveEvery").asInt()).isEqualTo(1);
+            assertThat(checkpointSteps(dpoLog)).containsExactly("step-000001@1", "final@2");
+
+            var more = s.luthier(List.of("dpo"), concat(dpo, "--json", "maxSteps=3"));
+            assertThat(more.code()).as(more.err()).isZero();
+            assertThat(json.readTree(more.out()).get("steps").asInt()).isEqualTo(3);
+            assertThat(json.readTree(more.out()).get("already_finished").asBoolean()).isFalse();
+            assertThat(more.err()).contains("resumed at step 2");
+            assertThat(metricSteps(dpoLog)).containsExactly(0, 1, 2);
+            assertThat(checkpointSteps(dpoLog)).containsExactly("step-000001@1", "final@2", "final@3");
+
+            var again = s.luthier(List.of("dpo"), concat(dpo, "maxSteps=3"));
+            assertThat(again.code()).as(again.err()).isZero();
+            assertThat(again.out()).contains("dpo: " + dpoLog + " already holds this run's final checkpoint; nothing to do");
+            assertThat(metricSteps(dpoLog)).containsExactly(0, 1, 2);
+            assertThat(checkpointSteps(dpoLog)).hasSize(3);
+
+            Path distillLog = dir.resolve("distill");
+            List<String> distill = List.of("--json", "modelName=" + TinyModelServer.MODEL, "teacher=" + TinyModelServer.MODEL,
+                    "tokenizer=" + s.modelDir, "data=" + prompts, "steps=2", "groupSize=2", "promptsPerStep=1",
+                    "maxTokens=4", "rank=4", "saveEvery=1", "logDir=" + distillLog);
+            var d = s.luthier(List.of("distill"), distill.toArray(String[]::new));
+            assertThat(d.code()).as(d.err()).isZero();
+            assertThat(checkpointSteps(distillLog)).containsExactly("step-000001@1", "final@2");
+            var dAgain = s.luthier(List.of("distill"), distill.toArray(String[]::new));
+            assertThat(dAgain.code()).as(dAgain.err()).isZero();
+            assertThat(json.readTree(dAgain.out()).get("already_finished").asBoolean()).isTrue();
+            assertThat(json.readTree(dAgain.out()).get("sampler_path").asText())
+                    .isEqualTo(json.readTree(d.out()).get("sampler_path").asText());
+            assertThat(dAgain.err()).contains("already finished");
+            assertThat(metricSteps(distillLog)).containsExactly(0, 1);
+        }
+    }
+
+    private static String[] concat(List<String> settings, String... more) {
+        List<String> out = new java.util.ArrayList<>(List.of(more));
+        out.addAll(settings);
+        return out.toArray(String[]::new);
+    }
+
+    /** {@code name@step} of each line of the run's {@code checkpoints.jsonl}. */
+    private static List<String> checkpointSteps(Path logDir) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(logDir.resolve("checkpoints.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            out.add(n.get("name").asText() + "@" + n.get("step").asInt());
+        }
+        return out;
+    }
+
+    private static List<Integer> metricSteps(Path logDir) throws Exception {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(logDir.resolve("metrics.jsonl"))) {
+            out.add(new ObjectMapper().readTree(line).get("step").asInt());
+        }
+        return out;
+    }
+
+    @Test
     void missingSettingsAreOneLineErrors(@TempDir Path dir) {
         var noModel = TinyModelServer.run("", "dpo", "--base-url", "http://127.0.0.1:9", "--api-key", "tml-x", "data=x.jsonl");
         assertThat(noModel.code()).isEqualTo(2);

@@ -26,10 +26,12 @@ import java.util.Optional;
  * @param tokenizer       the student's {@code tokenizer.json} or its directory (read by the command line)
  * @param data            prompts (JSONL; read by the command line)
  * @param loadCheckpoint  a {@code tinker://.../weights/...} state to start the student from
- * @param logDir          where {@code metrics.jsonl} and {@code config.json} go
+ * @param logDir          {@code metrics.jsonl}, {@code checkpoints.jsonl}, {@code config.json} and {@code report.html};
+ *                        a run started again with the same directory resumes from its last checkpoint
  * @param seed            prompt order, adapter initialisation and sampling seeds
  * @param samplesPerRequest most samples asked of the server in one request (a Luthier server takes at most its
  *                        sampler slots, 16 by default); larger groups are sampled in several requests
+ * @param saveEvery       save a resumable checkpoint every this many steps (0: only at the end)
  */
 public record DistillConfig(
         String modelName,
@@ -50,7 +52,8 @@ public record DistillConfig(
         Optional<String> loadCheckpoint,
         Path logDir,
         long seed,
-        int samplesPerRequest) {
+        int samplesPerRequest,
+        int saveEvery) {
 
     public DistillConfig {
         if (modelName == null || modelName.isBlank()) {
@@ -69,6 +72,9 @@ public record DistillConfig(
                 throw new IllegalArgumentException(e.getKey() + " must be at least 1, got " + e.getValue());
             }
         }
+        if (saveEvery < 0) {
+            throw new IllegalArgumentException("saveEvery must not be negative, got " + saveEvery);
+        }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
         }
@@ -83,10 +89,13 @@ public record DistillConfig(
         }
     }
 
-    /** The cookbook's defaults: rank 128, LR 1e-4 constant, 4 completions for each of 16 prompts, 256 tokens, coef 1, γ 0. */
+    /**
+     * The cookbook's defaults: rank 128, LR 1e-4 constant, 4 completions for each of 16 prompts, 256 tokens, coef 1,
+     * γ 0, a checkpoint every 20 steps.
+     */
     public static DistillConfig defaults(String modelName, String teacher) {
         return new DistillConfig(modelName, teacher, 128, 1e-4, ScheduleKind.CONSTANT, 4, 16, 100, 256, 1.0, 1.0, 0.0,
                 "role_colon", Optional.empty(), Optional.empty(), Optional.empty(), Path.of("runs", "distill"), 0,
-                ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST);
+                ChunkedSampling.DEFAULT_SAMPLES_PER_REQUEST, 20);
     }
 }

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param reportFile   the run's {@code report.html} (charts of the metrics)
  * @param firstMetrics the first step's metrics ({@code reverse_kl}, {@code tokens}, ...)
  * @param lastMetrics  the last step's metrics
+ * @param alreadyFinished the log directory already held this run's final checkpoint: nothing was trained, the result
+ *                     was read back from it
  */
 public record DistillResult(int steps, String statePath, String samplerPath, Path metricsFile, Path configFile, Path reportFile,
-                            Map<String, Double> firstMetrics, Map<String, Double> lastMetrics) {
+                            Map<String, Double> firstMetrics, Map<String, Double> lastMetrics, boolean alreadyFinished) {
     public DistillResult {
         firstMetrics = Collections.unmodifiableMap(new LinkedHashMap<>(firstMetrics));
         lastMetrics = Collections.unmodifiableMap(new LinkedHashMap<>(lastMetrics));

@@ -24,9 +24,11 @@ import java.util.Optional;
  * @param dataFormat     their line format
  * @param testSize       pairs held out of the data (seeded) and evaluated without training (0: none)
  * @param evalEvery      evaluate the held-out pairs every this many steps (0: only before the first and after the last)
+ * @param saveEvery      save a resumable checkpoint every this many steps (0: only at the end)
  * @param referenceModel the frozen reference: a {@code tinker://} checkpoint; the base model when empty
  * @param loadCheckpoint a {@code tinker://.../weights/...} state to start the policy from
- * @param logDir         where {@code metrics.jsonl} and {@code config.json} go
+ * @param logDir         {@code metrics.jsonl}, {@code checkpoints.jsonl}, {@code config.json} and {@code report.html};
+ *                       a run started again with the same directory resumes from its last checkpoint
  * @param seed           data order and adapter initialisation
  */
 public record DpoConfig(
@@ -45,6 +47,7 @@ public record DpoConfig(
         PreferenceFormat dataFormat,
         int testSize,
         int evalEvery,
+        int saveEvery,
         Optional<String> referenceModel,
         Optional<String> loadCheckpoint,
         Path logDir,
@@ -63,8 +66,9 @@ public record DpoConfig(
         positive("epochs", epochs);
         positive("maxLength", maxLength);
         maxSteps.ifPresent(s -> positive("maxSteps", s));
-        if (testSize < 0 || evalEvery < 0) {
-            throw new IllegalArgumentException("testSize and evalEvery must not be negative");
+        if (testSize < 0 || evalEvery < 0 || saveEvery < 0) {
+            throw new IllegalArgumentException("testSize, evalEvery and saveEvery must not be negative, got " + testSize
+                    + ", " + evalEvery + ", " + saveEvery);
         }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
@@ -79,10 +83,13 @@ public record DpoConfig(
         });
     }
 
-    /** The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch. */
+    /**
+     * The cookbook's defaults for {@code model}: rank 32, LR 1e-5 linear, β 0.1, 32 pairs a step, one epoch, a
+     * checkpoint every 20 steps.
+     */
     public static DpoConfig defaults(String modelName) {
         return new DpoConfig(modelName, 32, 1e-5, ScheduleKind.LINEAR, 0.1, 32, 1, Optional.empty(), 8192,
-                "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, 0, 10, Optional.empty(), Optional.empty(),
+                "role_colon", Optional.empty(), Optional.empty(), PreferenceFormat.AUTO, 0, 10, 20, Optional.empty(), Optional.empty(),
                 Path.of("runs", "dpo"), 0);
     }
 

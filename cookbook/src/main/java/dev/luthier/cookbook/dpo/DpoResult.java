@@ -18,10 +18,12 @@ import java.util.Map;
  * @param lastMetrics  the last step's metrics ({@code dpo_loss}, {@code accuracy}, {@code margin}, ...)
  * @param testMetrics  the held-out pairs' metrics after the last step ({@code test/dpo_loss}, ...); empty without
  *                     held-out pairs
+ * @param alreadyFinished the log directory already held this run's final checkpoint: nothing was trained, the result
+ *                     was read back from it
  */
 public record DpoResult(int steps, int pairs, int droppedPairs, String statePath, String samplerPath, Path metricsFile,
                         Path configFile, Path reportFile, Map<String, Double> firstMetrics, Map<String, Double> lastMetrics,
-                        Map<String, Double> testMetrics) {
+                        Map<String, Double> testMetrics, boolean alreadyFinished) {
     public DpoResult {
         firstMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(firstMetrics));
         lastMetrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(lastMetrics));

@@ -7,6 +7,11 @@ import dev.luthier.api.training.ForwardBackwardOutput;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
+import dev.luthier.cookbook.checkpoints.ResumePoint;
+import dev.luthier.cookbook.data.EpochBatches;
+import dev.luthier.cookbook.data.Shuffle;
 import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.preferences.PreferencePair;
 import dev.luthier.cookbook.progress.ProgressListener;
@@ -21,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,6 +33,11 @@ import java.util.concurrent.CompletableFuture;
  * the frozen reference has scored each of their sequences (once per pair for the whole run, the next batch's while
  * the current one trains), runs {@link DpoLoss} through the SDK's custom-loss path (a forward pass for the policy's
  * log-probabilities, then a backward pass with the loss's gradient as weights) and an AdamW step.
+ *
+ * <p>Every {@code saveEvery} steps the state (weights and Adam moments) is saved and recorded in
+ * {@code checkpoints.jsonl}, as supervised training does; started again with the same log directory, a run loads the
+ * last recorded state with its optimizer and continues at that step with the batches it would have had (the batch of
+ * a step depends only on the seed and the step, {@link EpochBatches}).
  */
 public final class DpoTraining {
     private final ServiceClient service;
@@ -43,7 +52,11 @@ public final class DpoTraining {
         this.progress = progress == null ? ProgressListener.NONE : progress;
     }
 
-    /** Trains on {@code pairs} and saves the result as {@code final} (state and sampler weights). */
+    /**
+     * Trains on {@code pairs}, saving a checkpoint every {@code saveEvery} steps and the result as {@code final} (state
+     * and sampler weights). On a log directory with checkpoints of this run it continues from the last one; when that
+     * is the final one, there is nothing to do and the result is read back from the directory.
+     */
     public DpoResult train(List<PreferencePair> pairs) {
         List<PairDatums> rendered = new ArrayList<>(pairs.size());
         int dropped = 0;
@@ -57,10 +70,10 @@ public final class DpoTraining {
         }
         List<PairDatums> heldOut = new ArrayList<>();
         if (config.testSize() > 0) {
-            List<Integer> order = epochOrder(rendered.size(), config.seed() ^ 0x5eed, 0);
+            int[] order = Shuffle.permutation(rendered.size(), config.seed() ^ 0x5eed);
             List<PairDatums> train = new ArrayList<>();
-            for (int i = 0; i < order.size(); i++) {
-                (i < config.testSize() ? heldOut : train).add(rendered.get(order.get(i)));
+            for (int i = 0; i < order.length; i++) {
+                (i < config.testSize() ? heldOut : train).add(rendered.get(order[i]));
             }
             rendered = train;
         }
@@ -68,17 +81,29 @@ public final class DpoTraining {
             throw new IllegalArgumentException("no preference pairs to train on (" + pairs.size() + " given, " + dropped
                     + " longer than maxLength " + config.maxLength() + ", " + heldOut.size() + " held out)");
         }
-        int batchSize = Math.min(config.batchSize(), rendered.size());
-        int batchesPerEpoch = rendered.size() / batchSize;
-        int totalSteps = config.maxSteps().orElse(config.epochs() * batchesPerEpoch);
+        EpochBatches batches = new EpochBatches(rendered.size(), Math.min(config.batchSize(), rendered.size()), config.seed());
+        int totalSteps = config.maxSteps().orElse(config.epochs() * batches.batchesPerEpoch());
+        String referenceName = config.referenceModel().or(config::loadCheckpoint).orElse(config.modelName());
+        Map<String, Object> identity = Map.of("train_size", rendered.size(), "held_out", heldOut.size(),
+                "batch_size", batches.batchSize(), "seed", config.seed(), "model_name", config.modelName(),
+                "rank", config.rank(), "renderer", config.renderer(), "beta", config.beta(), "reference", referenceName,
+                "start", config.loadCheckpoint().orElse(config.modelName()));
 
+        // checked before config.json is written, so that a refused run leaves the other run's directory as it was
+        ResumePoint resume = ResumePoint.find(config.logDir(), identity, totalSteps);
+        if (resume.finished()) {
+            return alreadyFinished(resume, rendered.size(), dropped);
+        }
         var configFile = RunConfigFile.write(config.logDir(), config);
-        TrainingClient training = config.loadCheckpoint().isPresent()
+        MetricsLog.dropFrom(config.logDir(), resume.step());
+        CheckpointLog checkpoints = new CheckpointLog(config.logDir());
+        TrainingClient training = resume.resumed()
+                ? service.createTrainingClientFromState(resume.checkpoint().get().statePath(), true)
+                : config.loadCheckpoint().isPresent()
                 ? service.createTrainingClientFromState(config.loadCheckpoint().get(), false)
                 : service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null);
         // the policy starts where the reference is unless another reference is named
-        SamplingClient reference = service.createSamplingClient(config.referenceModel()
-                .or(config::loadCheckpoint).orElse(config.modelName()));
+        SamplingClient reference = service.createSamplingClient(referenceName);
         ReferenceScores scores = new ReferenceScores(reference, rendered);
         ReferenceScores heldOutScores = new ReferenceScores(reference, heldOut);
 
@@ -89,25 +114,21 @@ public final class DpoTraining {
         LearningRateSchedule lrSchedule = LearningRateSchedule.create(config.schedule(), config.learningRate(), 0, totalSteps);
         progress.start("dpo", totalSteps);
         try (MetricsLog log = MetricsLog.open(config.logDir())) {
-            List<Integer> order = null;
+            int startStep = (int) resume.step();
+            if (startStep > 0) {
+                progress.advance(startStep, "resumed at step " + startStep);
+            }
             CompletableFuture<Double> nextReferenceTime = null;
-            for (int step = 0; step < totalSteps; step++) {
+            for (int step = startStep; step < totalSteps; step++) {
                 if (!heldOut.isEmpty() && (step == 0 || (config.evalEvery() > 0 && step % config.evalEvery() == 0))) {
                     test = evaluate(training, heldOut, heldOutScores);
                     log.log(step, test);
                 }
-                int epoch = step / batchesPerEpoch;
-                int within = step % batchesPerEpoch;
-                if (within == 0 || order == null) {
-                    order = epochOrder(rendered.size(), config.seed(), epoch);
-                }
-                List<Integer> batch = order.subList(within * batchSize, (within + 1) * batchSize);
+                List<Integer> batch = indices(batches.batch(step));
                 long start = System.nanoTime();
                 double referenceSeconds = (nextReferenceTime != null ? nextReferenceTime : scores.ensure(batch)).join();
                 if (step + 1 < totalSteps) {
-                    int nextWithin = (step + 1) % batchesPerEpoch;
-                    List<Integer> nextOrder = nextWithin == 0 ? epochOrder(rendered.size(), config.seed(), epoch + 1) : order;
-                    nextReferenceTime = scores.ensure(nextOrder.subList(nextWithin * batchSize, (nextWithin + 1) * batchSize));
+                    nextReferenceTime = scores.ensure(indices(batches.batch(step + 1)));
                 }
 
                 List<Datum> data = new ArrayList<>(2 * batch.size());
@@ -131,7 +152,7 @@ public final class DpoTraining {
                 }
                 metrics.put("learning_rate", lr);
                 metrics.put("pairs", (double) batch.size());
-                metrics.put("epoch", (double) epoch);
+                metrics.put("epoch", (double) batches.epochOf(step));
                 // scoring this batch's new pairs; when prefetched, that ran while the previous step trained
                 metrics.put("time/reference_logprobs", referenceSeconds);
                 metrics.put("time/step", (System.nanoTime() - start) / 1e9);
@@ -142,19 +163,69 @@ public final class DpoTraining {
                 last = metrics;
                 progress.advance(step + 1, String.format(Locale.ROOT, "loss %.4f acc %.2f margin %.3f",
                         metrics.get("dpo_loss"), metrics.get("accuracy"), metrics.get("margin")));
+                int done = step + 1;
+                if (config.saveEvery() > 0 && done % config.saveEvery() == 0 && done < totalSteps) {
+                    String name = String.format(Locale.ROOT, "step-%06d", done);
+                    String state = training.saveState(name).join().path();
+                    checkpoints.append(new CheckpointRecord(name, done, batches.epochOf(done), state, null, false, identity));
+                }
             }
             if (!heldOut.isEmpty()) {
                 test = evaluate(training, heldOut, heldOutScores);
                 log.log(totalSteps, test);
             }
-            String statePath = training.saveState("final").join().path();
-            String samplerPath = training.saveWeightsForSampler("final").join().path();
+            CompletableFuture<String> state = training.saveState("final").thenApply(r -> r.path());
+            CompletableFuture<String> sampler = training.saveWeightsForSampler("final").thenApply(r -> r.path());
+            String statePath = state.join();
+            String samplerPath = sampler.join();
+            checkpoints.append(new CheckpointRecord("final", totalSteps, batches.epochOf(totalSteps), statePath, samplerPath,
+                    true, identity));
             var report = HtmlReport.write(config.logDir(), "DPO: " + config.modelName());
+            if (resume.resumed()) {
+                // the run's first step was logged by the run that was interrupted
+                first = firstLogged(MetricsLog.read(config.logDir()), "dpo_loss");
+            }
             return new DpoResult(totalSteps, rendered.size(), dropped, statePath, samplerPath, log.file(), configFile, report,
-                    first == null ? Map.of() : first, last, test);
+                    first == null ? Map.of() : first, last, test, false);
         } finally {
             progress.finish();
         }
+    }
+
+    /** The result of a run whose final checkpoint is already in the log directory, read back from it. */
+    private DpoResult alreadyFinished(ResumePoint resume, int trainPairs, int dropped) {
+        CheckpointRecord done = resume.checkpoint().orElseThrow();
+        progress.start("dpo", resume.totalSteps());
+        progress.advance(resume.totalSteps(), "already finished (" + config.logDir() + " holds its final checkpoint)");
+        progress.finish();
+        List<Map<String, Double>> logged = MetricsLog.read(config.logDir());
+        Map<String, Double> first = firstLogged(logged, "dpo_loss");
+        Map<String, Double> last = firstLogged(logged.reversed(), "dpo_loss");
+        Map<String, Double> test = firstLogged(logged.reversed(), "test/dpo_loss");
+        return new DpoResult((int) resume.totalSteps(), trainPairs, dropped, done.statePath(), done.samplerPath(),
+                config.logDir().resolve(MetricsLog.FILE_NAME), config.logDir().resolve(RunConfigFile.FILE_NAME),
+                config.logDir().resolve(HtmlReport.FILE_NAME), first == null ? Map.of() : first,
+                last == null ? Map.of() : last, test == null ? Map.of() : test, true);
+    }
+
+    /** The first of {@code lines} that has {@code key}, without its {@code step}; null when none has. */
+    private static Map<String, Double> firstLogged(List<Map<String, Double>> lines, String key) {
+        for (Map<String, Double> line : lines) {
+            if (line.containsKey(key)) {
+                Map<String, Double> m = new LinkedHashMap<>(line);
+                m.remove("step");
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static List<Integer> indices(int[] batch) {
+        List<Integer> out = new ArrayList<>(batch.length);
+        for (int i : batch) {
+            out.add(i);
+        }
+        return out;
     }
 
     /**
@@ -188,16 +259,6 @@ public final class DpoTraining {
         stats.asMetrics().forEach((k, v) -> metrics.put("test/" + k, v));
         metrics.put("test/pairs", (double) pairs.size());
         return metrics;
-    }
-
-    /** The order of the pairs in {@code epoch}: a fresh seeded shuffle each epoch. */
-    static List<Integer> epochOrder(int n, long seed, int epoch) {
-        List<Integer> order = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
-        return order;
     }
 
     /** The reference model's summed reply log-probabilities per pair, each computed once. */

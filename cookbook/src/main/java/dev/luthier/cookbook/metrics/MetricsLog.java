@@ -1,5 +1,6 @@
 package dev.luthier.cookbook.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -10,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,6 +61,81 @@ public final class MetricsLog implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The numeric fields of every line of {@code logDir/metrics.jsonl} (with {@code step}), oldest first; none when the
+     * file does not exist. A line cut short (a run killed mid-write) is left out.
+     */
+    public static List<Map<String, Double>> read(Path logDir) {
+        Path file = logDir.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (String line : lines(file)) {
+            JsonNode node = parse(line);
+            if (node == null) {
+                continue;
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (f.getValue().isNumber()) {
+                    m.put(f.getKey(), f.getValue().asDouble());
+                }
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * Removes the lines of {@code logDir/metrics.jsonl} logged at {@code step} or later (the whole file for step 0): a
+     * run resumed at {@code step} logs those steps again, and the earlier lines would be duplicates.
+     */
+    public static void dropFrom(Path logDir, long step) {
+        Path file = logDir.resolve(FILE_NAME);
+        try {
+            if (step == 0) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            if (!Files.exists(file)) {
+                return;
+            }
+            List<String> keep = new ArrayList<>();
+            for (String line : lines(file)) {
+                JsonNode node = parse(line);
+                if (node != null && node.path("step").asLong() < step) {
+                    keep.add(line);
+                }
+            }
+            Files.write(file, keep, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON object of a line, or null for a blank line or one cut short when the previous run was killed. */
+    private static JsonNode parse(String line) {
+        if (line.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(line);
+            return node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

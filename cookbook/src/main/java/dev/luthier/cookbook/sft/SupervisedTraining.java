@@ -1,7 +1,5 @@
 package dev.luthier.cookbook.sft;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.luthier.api.input.Datum;
 import dev.luthier.api.training.AdamParams;
 import dev.luthier.api.training.ForwardBackwardOutput;
@@ -10,7 +8,7 @@ import dev.luthier.client.ServiceClient;
 import dev.luthier.client.training.TrainingClient;
 import dev.luthier.cookbook.checkpoints.CheckpointLog;
 import dev.luthier.cookbook.checkpoints.CheckpointRecord;
-import dev.luthier.cookbook.config.ConfigOverrides;
+import dev.luthier.cookbook.checkpoints.ResumePoint;
 import dev.luthier.cookbook.data.Conversation;
 import dev.luthier.cookbook.data.ConversationFiles;
 import dev.luthier.cookbook.data.EpochBatches;
@@ -20,11 +18,8 @@ import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.progress.ProgressListener;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.report.HtmlReport;
+import dev.luthier.cookbook.runs.RunConfigFile;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +46,6 @@ import java.util.concurrent.CompletionException;
  */
 public final class SupervisedTraining {
     public static final String LOSS = "cross_entropy";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final SftConfig config;
     private final Renderer renderer;
@@ -97,16 +91,13 @@ public final class SupervisedTraining {
         Map<String, Object> identity = Map.of("train_size", trainData.size(), "batch_size", config.batchSize(),
                 "seed", config.seed(), "model_name", config.modelName(), "renderer", config.renderer());
 
-        writeConfig();
+        // checked before config.json is written, so that a refused run leaves the other run's directory as it was
+        ResumePoint resume = ResumePoint.find(config.logDir(), identity, total);
+        RunConfigFile.write(config.logDir(), config);
         CheckpointLog checkpoints = new CheckpointLog(config.logDir());
-        Optional<CheckpointRecord> resumeFrom = checkpoints.lastWithState();
-        resumeFrom.ifPresent(r -> requireSameRun(r, identity));
-        long start = resumeFrom.map(CheckpointRecord::step).orElse(0L);
-        if (start > total) {
-            throw new IllegalArgumentException("cannot resume from " + config.logDir() + ": its last checkpoint is at step "
-                    + start + ", past this run's " + total + " steps (raise maxSteps or epochs, or use another logDir)");
-        }
-        trimMetricsFrom(start);
+        Optional<CheckpointRecord> resumeFrom = resume.checkpoint();
+        long start = resume.step();
+        MetricsLog.dropFrom(config.logDir(), start);
 
         TrainingClient training = resumeFrom.isPresent()
                 ? service.createTrainingClientFromState(resumeFrom.get().statePath(), true)
@@ -156,7 +147,7 @@ public final class SupervisedTraining {
             }
             String statePath;
             String samplerPath;
-            if (resumeFrom.isPresent() && resumeFrom.get().step() == total && resumeFrom.get().samplerPath() != null) {
+            if (resume.finished()) {
                 statePath = resumeFrom.get().statePath();
                 samplerPath = resumeFrom.get().samplerPath();
             } else {
@@ -213,57 +204,6 @@ public final class SupervisedTraining {
         Map<String, Double> m = nll.metrics("test");
         metrics.log(step, m);
         return m;
-    }
-
-    private void writeConfig() {
-        try {
-            Files.createDirectories(config.logDir());
-            Files.writeString(config.logDir().resolve(HtmlReport.CONFIG_FILE),
-                    JSON.writeValueAsString(ConfigOverrides.describe(config)), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write config.json in " + config.logDir() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void requireSameRun(CheckpointRecord last, Map<String, Object> identity) {
-        for (var e : identity.entrySet()) {
-            Object saved = last.extra().get(e.getKey());
-            if (saved != null && !String.valueOf(saved).equals(String.valueOf(e.getValue()))) {
-                throw new IllegalArgumentException("cannot resume from " + config.logDir() + ": its checkpoints were made with "
-                        + e.getKey() + "=" + saved + ", this run has " + e.getValue() + " (use another logDir to start afresh)");
-            }
-        }
-    }
-
-    /** A resumed run repeats the steps after its checkpoint; their earlier lines would be duplicates. */
-    private void trimMetricsFrom(long step) {
-        Path file = config.logDir().resolve(MetricsLog.FILE_NAME);
-        if (step == 0 || !Files.exists(file)) {
-            if (step == 0 && Files.exists(file)) {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return;
-        }
-        try {
-            List<String> keep = new ArrayList<>();
-            ObjectMapper json = new ObjectMapper();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                try {
-                    if (!line.isBlank() && json.readTree(line).path("step").asLong() < step) {
-                        keep.add(line);
-                    }
-                } catch (IOException e) {
-                    // a line cut short when the previous run was killed
-                }
-            }
-            Files.write(file, keep, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static <T> T join(CompletableFuture<T> f) {

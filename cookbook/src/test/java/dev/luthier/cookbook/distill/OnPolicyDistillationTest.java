@@ -1,5 +1,6 @@
 package dev.luthier.cookbook.distill;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.luthier.api.input.Datum;
 import dev.luthier.api.input.ModelInput;
@@ -9,6 +10,8 @@ import dev.luthier.api.training.AdamParams;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
 import dev.luthier.cookbook.testing.AsciiTokenizer;
 import dev.luthier.cookbook.testing.TinyServer;
 import dev.luthier.cookbook.progress.ProgressListener;
@@ -30,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Distillation end to end on loopback: the teacher is the tiny base model after some SFT on one reply and the student
@@ -47,7 +52,7 @@ class OnPolicyDistillationTest {
             String[] checkpoints = sftTeacher(service, renderer, prompts);
             DistillConfig config = new DistillConfig(TinyServer.MODEL, checkpoints[1], 8, 5e-3, ScheduleKind.CONSTANT, 4, 4, 6, 3,
                     1.0, 1.0, 0.0, "role_colon", Optional.empty(), Optional.empty(), Optional.of(checkpoints[0]),
-                    dir.resolve("run"), 5, 2); // groups of 4 asked 2 at a time
+                    dir.resolve("run"), 5, 2, 0); // groups of 4 asked 2 at a time
             DistillResult result = new OnPolicyDistillation(service, config, renderer, ProgressListener.NONE).train(prompts);
 
             List<Double> kl = new ArrayList<>();
@@ -78,6 +83,91 @@ class OnPolicyDistillationTest {
             assertThat(result.samplerPath()).contains("/sampler_weights/final");
             assertThat(Files.readString(result.reportFile())).contains("reverse_kl");
         }
+    }
+
+    private static DistillConfig resumable(String teacher, String start, Path logDir, int steps, int saveEvery) {
+        return new DistillConfig(TinyServer.MODEL, teacher, 8, 5e-3, ScheduleKind.CONSTANT, 2, 2, steps, 3, 1.0, 1.0, 0.5,
+                "role_colon", Optional.empty(), Optional.empty(), Optional.of(start), logDir, 11, 16, saveEvery);
+    }
+
+    /**
+     * 2 steps, then 2 more on the same log directory, against 4 without a break. Sampling is random, but seeded: the
+     * prompts of a step and the seed of each of its samples depend only on the run's seed and the step, and the
+     * server's sampler draws a sample's tokens from its own stream of that seed. So the resumed run samples exactly
+     * what the uninterrupted one did if, and only if, the student's weights are the same; its metrics (reverse KL,
+     * both models' log-probabilities, token counts) are then the same numbers. Step 3 also checks the optimizer state:
+     * its weights come from an Adam step taken with the restored moments.
+     */
+    @Test
+    void aRunStartedAgainContinuesAtItsCheckpointAndAFinishedOneIsLeftAlone(@TempDir Path dir) throws Exception {
+        Renderer renderer = Renderers.create("role_colon", new AsciiTokenizer());
+        List<List<Message>> prompts = List.of(List.of(Message.user("a")), List.of(Message.user("b")),
+                List.of(Message.user("c")), List.of(Message.user("d")), List.of(Message.user("e")));
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        try (TinyServer server = new TinyServer(dir.resolve("server"));
+             ServiceClient service = server.client()) {
+            String[] checkpoints = sftTeacher(service, renderer, prompts);
+            String teacher = checkpoints[1];
+            String start = checkpoints[0];
+            DistillResult reference = new OnPolicyDistillation(service, resumable(teacher, start, whole, 4, 2), renderer,
+                    ProgressListener.NONE).train(prompts);
+            new OnPolicyDistillation(service, resumable(teacher, start, parts, 2, 2), renderer, ProgressListener.NONE)
+                    .train(prompts);
+            DistillResult resumed = new OnPolicyDistillation(service, resumable(teacher, start, parts, 4, 2), renderer,
+                    ProgressListener.NONE).train(prompts);
+            assertThat(resumed.alreadyFinished()).isFalse();
+
+            List<JsonNode> a = lines(whole);
+            List<JsonNode> b = lines(parts);
+            assertThat(b).extracting(n -> n.get("step").asInt()).containsExactly(0, 1, 2, 3);
+            assertThat(a).extracting(n -> n.get("step").asInt()).containsExactly(0, 1, 2, 3);
+            for (int i = 0; i < 4; i++) {
+                assertThat(b.get(i).get("tokens").asDouble()).as("step %d tokens", i)
+                        .isEqualTo(a.get(i).get("tokens").asDouble());
+                for (String key : List.of("reverse_kl", "student_logprob", "teacher_logprob", "completions", "learning_rate")) {
+                    assertThat(b.get(i).get(key).asDouble()).as("step %d %s", i, key)
+                            .isCloseTo(a.get(i).get(key).asDouble(), within(1e-4));
+                }
+            }
+            // the numbers compared are not constants: the student learns between steps, and the steps differ
+            assertThat(a.get(3).get("reverse_kl").asDouble()).isNotCloseTo(a.get(2).get("reverse_kl").asDouble(), within(1e-3));
+            // the first step was logged before the break
+            assertThat(resumed.firstMetrics().get("reverse_kl")).isEqualTo(b.getFirst().get("reverse_kl").asDouble());
+
+            List<CheckpointRecord> saved = new CheckpointLog(whole).read();
+            assertThat(saved).extracting(CheckpointRecord::name).containsExactly("step-000002", "final");
+            assertThat(saved).extracting(CheckpointRecord::step).containsExactly(2L, 4L);
+            assertThat(saved.getFirst().statePath()).contains("/weights/step-000002");
+            assertThat(saved.getLast().samplerPath()).isEqualTo(reference.samplerPath());
+            assertThat(saved.getLast().extra()).containsEntry("teacher", teacher).containsEntry("prompts_per_step", 2);
+
+            // another teacher is another run
+            assertThatThrownBy(() -> new OnPolicyDistillation(service, resumable(TinyServer.MODEL, start, parts, 6, 2), renderer,
+                    ProgressListener.NONE).train(prompts))
+                    .hasMessageContaining("teacher=" + teacher).hasMessageContaining("another logDir");
+
+            // started once more, the finished run trains nothing, saves nothing and rewrites nothing
+            byte[] metricsBefore = Files.readAllBytes(parts.resolve("metrics.jsonl"));
+            byte[] checkpointsBefore = Files.readAllBytes(parts.resolve("checkpoints.jsonl"));
+            int runsBefore = service.createRestClient().listTrainingRuns(100, 0).trainingRuns().size();
+            DistillResult again = new OnPolicyDistillation(service, resumable(teacher, start, parts, 4, 2), renderer,
+                    ProgressListener.NONE).train(prompts);
+            assertThat(again.alreadyFinished()).isTrue();
+            assertThat(again.samplerPath()).isEqualTo(resumed.samplerPath());
+            assertThat(again.lastMetrics().get("reverse_kl")).isEqualTo(b.getLast().get("reverse_kl").asDouble());
+            assertThat(parts.resolve("metrics.jsonl")).hasBinaryContent(metricsBefore);
+            assertThat(parts.resolve("checkpoints.jsonl")).hasBinaryContent(checkpointsBefore);
+            assertThat(service.createRestClient().listTrainingRuns(100, 0).trainingRuns()).hasSize(runsBefore);
+        }
+    }
+
+    private static List<JsonNode> lines(Path logDir) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(logDir.resolve("metrics.jsonl"))) {
+            out.add(new ObjectMapper().readTree(line));
+        }
+        return out;
     }
 
     /** log p(next token | prompt) for every token of the vocabulary, from the top-96 logprobs of one more position. */
