@@ -10,6 +10,7 @@ import dev.luthier.client.ServiceClient;
 import dev.luthier.client.training.TrainingClient;
 import dev.luthier.cookbook.checkpoints.CheckpointLog;
 import dev.luthier.cookbook.checkpoints.CheckpointRecord;
+import dev.luthier.cookbook.checkpoints.ResumePoint;
 import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.data.Conversation;
 import dev.luthier.cookbook.data.ConversationFiles;
@@ -99,14 +100,8 @@ public final class SupervisedTraining {
 
         writeConfig();
         CheckpointLog checkpoints = new CheckpointLog(config.logDir());
-        Optional<CheckpointRecord> resumeFrom = checkpoints.lastWithState();
-        resumeFrom.ifPresent(r -> requireSameRun(r, identity));
+        Optional<CheckpointRecord> resumeFrom = ResumePoint.find(config.logDir(), identity, total).checkpoint();
         long start = resumeFrom.map(CheckpointRecord::step).orElse(0L);
-        if (start > total) {
-            throw new IllegalArgumentException("cannot resume from " + config.logDir() + ": its last checkpoint is at step "
-                    + start + ", past this run's " + total + " steps (raise maxSteps or epochs, or use another logDir)");
-        }
-        trimMetricsFrom(start);
 
         TrainingClient training = resumeFrom.isPresent()
                 ? service.createTrainingClientFromState(resumeFrom.get().statePath(), true)
@@ -222,47 +217,6 @@ public final class SupervisedTraining {
                     JSON.writeValueAsString(ConfigOverrides.describe(config)), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write config.json in " + config.logDir() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void requireSameRun(CheckpointRecord last, Map<String, Object> identity) {
-        for (var e : identity.entrySet()) {
-            Object saved = last.extra().get(e.getKey());
-            if (saved != null && !String.valueOf(saved).equals(String.valueOf(e.getValue()))) {
-                throw new IllegalArgumentException("cannot resume from " + config.logDir() + ": its checkpoints were made with "
-                        + e.getKey() + "=" + saved + ", this run has " + e.getValue() + " (use another logDir to start afresh)");
-            }
-        }
-    }
-
-    /** A resumed run repeats the steps after its checkpoint; their earlier lines would be duplicates. */
-    private void trimMetricsFrom(long step) {
-        Path file = config.logDir().resolve(MetricsLog.FILE_NAME);
-        if (step == 0 || !Files.exists(file)) {
-            if (step == 0 && Files.exists(file)) {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return;
-        }
-        try {
-            List<String> keep = new ArrayList<>();
-            ObjectMapper json = new ObjectMapper();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                try {
-                    if (!line.isBlank() && json.readTree(line).path("step").asLong() < step) {
-                        keep.add(line);
-                    }
-                } catch (IOException e) {
-                    // a line cut short when the previous run was killed
-                }
-            }
-            Files.write(file, keep, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
         }
     }
 
