@@ -35,7 +35,14 @@ import java.util.Map;
         description = {"Reinforcement learning of a LoRA adapter on problems with checkable answers.",
                 "Settings are key=value, e.g. modelName=Qwen/Qwen3-0.6B dataset=gsm8k trainFile=train.jsonl"
                         + " testFile=test.jsonl renderer=qwen3 groupsPerBatch=16 groupSize=8 learningRate=4e-5"
-                        + " maxTokens=512 steps=50 loss=ppo mode=async maxStaleness=2 klPenaltyCoef=0.01 logDir=runs/a"})
+                        + " maxTokens=512 steps=50 loss=ppo mode=async maxStaleness=2 klPenaltyCoef=0.01 logDir=runs/a",
+                "loss is importance_sampling (default), ppo, cispo or dro; ppo and cispo take clipLowThreshold and"
+                        + " clipHighThreshold (ratio bounds; defaults 0.8/1.2 for ppo, 0/4 for cispo), dro takes droBeta"
+                        + " (default 0.1). numSubsteps=K splits each batch into K minibatches, each with its own"
+                        + " optimizer step.",
+                "Checkpoints go to logDir/checkpoints.jsonl every saveEvery steps; run again with the same logDir"
+                        + " (and the same model, rank, seed, groupsPerBatch, groupSize and mode) to resume from the"
+                        + " last one."})
 public final class RlCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     ServerOptions server;

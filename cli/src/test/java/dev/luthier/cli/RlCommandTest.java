@@ -55,6 +55,22 @@ class RlCommandTest {
         }
         // pass@1 is the fraction of the 12 samples that were correct
         assertThat(eval.get("pass_at_k").get("1").asDouble()).isEqualTo(correct / 12.0);
+
+        // the same command with one more step resumes from the final checkpoint of step 2 and runs only step 2
+        JsonNode resumed = runJson(concat(new String[] {"rl"}, server, new String[] {"--json", "modelName=stories",
+                "dataset=arithmetic", "steps=3", "groupsPerBatch=2", "groupSize=4", "maxTokens=4", "rank=4",
+                "learningRate=1e-3", "testLimit=3", "evalEvery=1", "logDir=" + logDir}));
+        assertThat(resumed.get("steps").asInt()).isEqualTo(3);
+        ObjectMapper mapper = new ObjectMapper();
+        List<Integer> steps = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(logDir.resolve("metrics.jsonl"))) {
+            steps.add(mapper.readTree(line).get("step").asInt());
+        }
+        assertThat(steps).containsExactly(0, 1, 2, 3);
+        assertThat(Files.readAllLines(logDir.resolve("checkpoints.jsonl"))).hasSize(2);
+        assertThat(runError("rl", "--data", dir.resolve("server").toString(), "--model", "stories=" + model,
+                "modelName=stories", "dataset=arithmetic", "steps=4", "groupsPerBatch=3", "groupSize=4", "maxTokens=4",
+                "rank=4", "testLimit=3", "logDir=" + logDir)).contains("groups_per_batch=2, this run has 3");
     }
 
     @Test
@@ -63,7 +79,14 @@ class RlCommandTest {
         assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "bogus=1"))
                 .contains("unknown setting 'bogus'").contains("groupSize").contains("trainFile");
         assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "dataset=gsm8k")).contains("needs trainFile=");
-        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "loss=reinforce")).contains("importance_sampling");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "loss=reinforce"))
+                .contains("importance_sampling").contains("cispo").contains("dro");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "loss=dro", "clipHighThreshold=2"))
+                .contains("apply to loss=ppo and loss=cispo, not loss=dro");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "loss=cispo", "clipLowThreshold=-1"))
+                .contains("loss=cispo needs 0 ≤ clipLowThreshold ≤ 1 ≤ clipHighThreshold");
+        assertThat(runError("rl", "--data", "/nonexistent-dir", "modelName=m", "numSubsteps=0"))
+                .contains("numSubsteps must be at least 1");
         assertThat(runError("eval", "--data", "/nonexistent-dir", "model=m", "samples=2", "k=4")).contains("pass@4");
     }
 

@@ -31,6 +31,8 @@ public final class RlMetrics {
     /** Monte Carlo entropy estimate: mean of {@code −log p_sampler} over sampled action tokens. */
     public static final String ENTROPY = "optim/entropy";
     public static final String DATUMS = "optim/datums";
+    /** Optimizer steps taken in this training step: {@code numSubsteps}, or the datum count when that is smaller. */
+    public static final String SUBSTEPS = "optim/substeps";
     /** 1 when the step trained on nothing (every group constant) and took no optimizer step. */
     public static final String STEP_SKIPPED = "optim/skipped";
     /** Mean {@code log p_sampler − log p_ref} on action tokens, when the KL penalty is on. */

@@ -12,6 +12,7 @@ import dev.luthier.client.sampling.SamplingClient;
 import dev.luthier.client.training.TrainingClient;
 import dev.luthier.cookbook.checkpoints.CheckpointLog;
 import dev.luthier.cookbook.checkpoints.CheckpointRecord;
+import dev.luthier.cookbook.checkpoints.ResumePoint;
 import dev.luthier.cookbook.config.ConfigOverrides;
 import dev.luthier.cookbook.metrics.MetricsLog;
 import dev.luthier.cookbook.progress.ProgressListener;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,8 +38,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The RL training loop over the SDK (the Python cookbook's {@code rl.train}). Each step samples
  * {@code groupsPerBatch} groups of {@code groupSize} episodes, gives every trajectory its reward minus its group's
  * mean as advantage, drops groups whose rewards are all equal, optionally folds a KL penalty against the frozen base
- * model into the advantages, and trains with {@code importance_sampling} or {@code ppo} followed by an Adam step;
- * then it saves the weights for the next step's sampler.
+ * model into the advantages, and trains with {@code importance_sampling}, {@code ppo}, {@code cispo} or {@code dro}:
+ * the datums are split into {@code numSubsteps} minibatches, each sent as a forward_backward followed by an Adam
+ * optim_step (all submitted at once; the server runs them in order). Then it saves the weights for the next step's
+ * sampler.
  *
  * <p>In {@code async} mode a producer keeps sampling groups with the newest saved weights while the trainer
  * trains, at most {@code max(1, maxStaleness)·groupsPerBatch} groups ahead of it. A group's staleness is the number
@@ -46,7 +50,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * trains nothing (all groups constant) takes no optimizer step and so ages nothing.
  *
  * <p>Writes {@code config.json}, {@code metrics.jsonl} (keys in {@link RlMetrics}) and {@code checkpoints.jsonl} to
- * the log directory.
+ * the log directory. Every {@code saveEvery} steps, and at the end, the state (weights and Adam moments) and the
+ * sampler weights are saved and recorded in {@code checkpoints.jsonl}. {@link #run()} on a log directory that has
+ * checkpoints resumes: it loads the last recorded state with its optimizer and continues at that step, appending to
+ * {@code metrics.jsonl}. In sync mode the resumed steps sample the problems they would have had (the groups of step
+ * {@code s} depend only on the seed and {@code s}); in async mode the producer restarts at the first group of that
+ * step, and which groups each step trains on depends on timing, as it does without a break. A checkpoint made with
+ * another model, rank, seed, batch shape or mode is refused.
  */
 public final class RlTrainer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -76,28 +86,54 @@ public final class RlTrainer {
         this(service, config, dataset, List.of(), ProgressListener.NONE);
     }
 
-    /** Runs every step on a new LoRA adapter and saves the final weights. */
+    /**
+     * Runs every step on a new LoRA adapter, or, when the log directory has a checkpoint, every step after it on the
+     * checkpoint's weights and optimizer state; saves the final weights.
+     */
     public RlResult run() {
-        return run(service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null));
+        ResumePoint resume = ResumePoint.find(config.logDir(), identity(), config.steps());
+        TrainingClient training = resume.checkpoint().isPresent()
+                ? service.createTrainingClientFromState(resume.checkpoint().get().statePath(), true)
+                : service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null);
+        return run(training, resume);
     }
 
     /**
      * Runs every step on {@code training}'s adapter, e.g. one restored from a supervised run's state with
      * {@link ServiceClient#createTrainingClientFromState} (the cookbook's {@code load_checkpoint_path}), and saves the
-     * final weights. The KL penalty's reference is still the base model {@code config.modelName()}.
+     * final weights. The KL penalty's reference is still the base model {@code config.modelName()}. This always
+     * starts at step 0: a log directory with checkpoints is refused (resume it with {@link #run()}).
      */
     public RlResult run(TrainingClient training) {
+        Optional<CheckpointRecord> saved = new CheckpointLog(config.logDir()).lastWithState();
+        if (saved.isPresent()) {
+            throw new IllegalArgumentException(config.logDir() + " has checkpoints up to step " + saved.get().step()
+                    + ": resume that run with run() (luthier rl with the same logDir), or use another logDir");
+        }
+        return run(training, ResumePoint.find(config.logDir(), identity(), config.steps()));
+    }
+
+    private RlResult run(TrainingClient training, ResumePoint resume) {
+        int start = (int) resume.step();
+        MetricsLog.dropFrom(config.logDir(), start);
         writeConfig();
         SamplingClient reference = config.klPenaltyCoef() > 0 ? service.createSamplingClient(config.modelName()) : null;
         List<Map<String, Double>> history = new ArrayList<>();
         progress.start("rl " + config.modelName(), config.steps());
+        progress.advance(start, start > 0 ? "resumed at step " + start : "");
         try (MetricsLog log = MetricsLog.open(config.logDir())) {
             VersionedSampler first = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), 0);
             Loop loop = new Loop(training, reference, log, history);
             if (config.mode() == RlConfig.Mode.SYNC) {
-                loop.sync(first);
+                loop.sync(start, first);
             } else {
-                loop.async(first);
+                loop.async(start, first);
+            }
+            Optional<CheckpointRecord> done = resume.checkpoint()
+                    .filter(c -> c.step() == config.steps() && c.samplerPath() != null);
+            if (done.isPresent()) {
+                // started again after it had finished: nothing was trained, the saved final weights are the result
+                return new RlResult(done.get().samplerPath(), done.get().statePath(), finalMetrics(history), history);
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
@@ -137,9 +173,9 @@ public final class RlTrainer {
             this.history = history;
         }
 
-        void sync(VersionedSampler sampler) {
-            for (int step = 0; step < config.steps(); step++) {
-                long start = System.nanoTime();
+        void sync(int start, VersionedSampler sampler) {
+            for (int step = start; step < config.steps(); step++) {
+                long stepStart = System.nanoTime();
                 Map<String, Double> metrics = new LinkedHashMap<>();
                 evaluateIfDue(step, sampler, metrics);
                 List<CompletableFuture<TrajectoryGroup>> futures = new ArrayList<>();
@@ -148,19 +184,19 @@ public final class RlTrainer {
                     futures.add(rollouts.group(dataset.group(index), config.groupSize(), sampler, seedFor(index)));
                 }
                 List<TrajectoryGroup> groups = futures.stream().map(CompletableFuture::join).toList();
-                metrics.put(RlMetrics.TIME_SAMPLE, seconds(start));
-                sampler = trainStep(step, groups, 0, metrics, start, sampler);
+                metrics.put(RlMetrics.TIME_SAMPLE, seconds(stepStart));
+                sampler = trainStep(step, groups, 0, metrics, stepStart, sampler);
             }
             evaluateAtEnd(sampler);
         }
 
-        void async(VersionedSampler first) {
+        void async(int start, VersionedSampler first) {
             AtomicReference<VersionedSampler> latest = new AtomicReference<>(first);
             LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
             Semaphore ahead = new Semaphore(Math.max(1, config.maxStaleness()) * config.groupsPerBatch());
             AtomicBoolean stop = new AtomicBoolean();
             Thread producer = Thread.ofPlatform().daemon().name("rl-rollouts").start(() -> {
-                long index = 0;
+                long index = (long) start * config.groupsPerBatch();
                 try {
                     while (!stop.get()) {
                         ahead.acquire();
@@ -181,8 +217,8 @@ public final class RlTrainer {
             });
             VersionedSampler sampler = first;
             try {
-                for (int step = 0; step < config.steps(); step++) {
-                    long start = System.nanoTime();
+                for (int step = start; step < config.steps(); step++) {
+                    long stepStart = System.nanoTime();
                     Map<String, Double> metrics = new LinkedHashMap<>();
                     evaluateIfDue(step, sampler, metrics);
                     List<TrajectoryGroup> fresh = new ArrayList<>();
@@ -204,8 +240,8 @@ public final class RlTrainer {
                             fresh.add(g);
                         }
                     }
-                    metrics.put(RlMetrics.TIME_SAMPLE, seconds(start));
-                    sampler = trainStep(step, fresh, dropped, metrics, start, sampler);
+                    metrics.put(RlMetrics.TIME_SAMPLE, seconds(stepStart));
+                    sampler = trainStep(step, fresh, dropped, metrics, stepStart, sampler);
                     latest.set(sampler);
                 }
             } catch (InterruptedException e) {
@@ -262,17 +298,31 @@ public final class RlTrainer {
                     metrics.put(RlMetrics.KL_POLICY_BASE, folded.meanLogRatio());
                 }
                 List<Datum> datums = sequences.stream().map(TrainingSequence::toDatum).toList();
-                CompletableFuture<ForwardBackwardOutput> fb = training.forwardBackward(datums, config.loss().wireName(),
-                        config.lossFnConfig());
-                CompletableFuture<?> optim = training.optimStep(AdamParams.defaults().withLearningRate(config.learningRate()));
-                ForwardBackwardOutput out = fb.join();
-                optim.join();
-                metrics.put(RlMetrics.DATUMS, (double) datums.size());
-                Double loss = out.metrics().get("loss:sum");
-                if (loss != null) {
-                    metrics.put(RlMetrics.LOSS, loss);
+                List<List<Datum>> minibatches = minibatches(datums, Math.min(config.numSubsteps(), datums.size()));
+                List<CompletableFuture<ForwardBackwardOutput>> passes = new ArrayList<>();
+                List<CompletableFuture<?>> optims = new ArrayList<>();
+                AdamParams adam = AdamParams.defaults().withLearningRate(config.learningRate());
+                for (List<Datum> minibatch : minibatches) {
+                    passes.add(training.forwardBackward(minibatch, config.loss().wireName(), config.lossFnConfig()));
+                    optims.add(training.optimStep(adam));
                 }
-                metrics.putAll(samplerLearnerGap(sequences, out));
+                List<Map<String, TensorData>> outputs = new ArrayList<>();
+                double lossSum = 0;
+                boolean lossReported = true;
+                for (int i = 0; i < minibatches.size(); i++) {
+                    ForwardBackwardOutput out = passes.get(i).join();
+                    optims.get(i).join();
+                    outputs.addAll(out.lossFnOutputs());
+                    Double loss = out.metrics().get("loss:sum");
+                    lossReported &= loss != null;
+                    lossSum += loss == null ? 0 : loss;
+                }
+                metrics.put(RlMetrics.DATUMS, (double) datums.size());
+                metrics.put(RlMetrics.SUBSTEPS, (double) minibatches.size());
+                if (lossReported) {
+                    metrics.put(RlMetrics.LOSS, lossSum);
+                }
+                metrics.putAll(samplerLearnerGap(sequences, outputs));
                 next = new VersionedSampler(training.saveWeightsAndGetSamplingClient().join(), current.version() + 1);
             }
             metrics.put(RlMetrics.TIME_TRAIN, seconds(trainStart));
@@ -324,17 +374,36 @@ public final class RlTrainer {
     }
 
     /**
-     * The gap between the sampler's and the learner's log-probabilities of the action tokens (the learner's come
-     * from the forward-backward pass, before the update), and the sampler's entropy estimate.
+     * {@code items} cut into {@code parts} consecutive runs whose sizes differ by at most one, the longer ones first
+     * (the cookbook's {@code split_list}).
      */
-    static Map<String, Double> samplerLearnerGap(List<TrainingSequence> sequences, ForwardBackwardOutput out) {
+    static <T> List<List<T>> minibatches(List<T> items, int parts) {
+        if (parts < 1 || parts > items.size()) {
+            throw new IllegalArgumentException("cannot split " + items.size() + " datums into " + parts + " minibatches");
+        }
+        List<List<T>> out = new ArrayList<>(parts);
+        int from = 0;
+        for (int i = 0; i < parts; i++) {
+            int size = items.size() / parts + (i < items.size() % parts ? 1 : 0);
+            out.add(items.subList(from, from + size));
+            from += size;
+        }
+        return out;
+    }
+
+    /**
+     * The gap between the sampler's and the learner's log-probabilities of the action tokens (the learner's come
+     * from the forward-backward pass of the datum's minibatch, before that minibatch's update; {@code outputs} are
+     * the passes' {@code loss_fn_outputs} in datum order), and the sampler's entropy estimate.
+     */
+    static Map<String, Double> samplerLearnerGap(List<TrainingSequence> sequences, List<Map<String, TensorData>> outputs) {
         double diffSum = 0;
         double squareSum = 0;
         double negLogSum = 0;
         long n = 0;
         for (int s = 0; s < sequences.size(); s++) {
             TrainingSequence seq = sequences.get(s);
-            TensorData lp = out.lossFnOutputs().get(s).get("logprobs");
+            TensorData lp = outputs.get(s).get("logprobs");
             if (lp == null) {
                 continue;
             }
@@ -376,8 +445,18 @@ public final class RlTrainer {
         }
     }
 
+    /**
+     * What a resumed run must share with the run whose checkpoint it loads: the adapter's model and rank, and what
+     * fixes which problems each step samples.
+     */
+    private Map<String, Object> identity() {
+        return Map.of("model_name", config.modelName(), "rank", config.rank(), "seed", config.seed(),
+                "groups_per_batch", config.groupsPerBatch(), "group_size", config.groupSize(),
+                "mode", config.mode().name().toLowerCase());
+    }
+
     private void recordCheckpoint(String name, int step, String statePath, String samplerPath) {
         new CheckpointLog(config.logDir()).append(new CheckpointRecord(name, step, 0, statePath, samplerPath,
-                name.equals("final"), Map.of("mode", config.mode().name().toLowerCase(), "seed", config.seed())));
+                name.equals("final"), identity()));
     }
 }

@@ -2,7 +2,9 @@
  * Reinforcement learning on the SDK: environments ({@link dev.luthier.cookbook.rl.Env},
  * {@link dev.luthier.cookbook.rl.EnvGroupBuilder}, {@link dev.luthier.cookbook.rl.RlDataset}), the single-turn
  * {@link dev.luthier.cookbook.rl.ProblemEnv} for problems with checkable answers, trajectories and their datums,
- * group-relative advantages, the KL penalty, and the training loop {@link dev.luthier.cookbook.rl.RlTrainer}.
+ * group-relative advantages, the KL penalty, and the training loop {@link dev.luthier.cookbook.rl.RlTrainer}
+ * (losses {@code importance_sampling}, {@code ppo}, {@code cispo} and {@code dro}, {@code numSubsteps} optimizer steps
+ * per batch, sync or async sampling, resume from the log directory's {@code checkpoints.jsonl}).
  *
  * <pre>{@code
  * List<Problem> train = ArithmeticProblems.addition(200, 9, 1);

@@ -2,8 +2,12 @@ package dev.luthier.cookbook.rl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.luthier.api.input.ModelInput;
 import dev.luthier.client.ServiceClient;
+import dev.luthier.cookbook.checkpoints.CheckpointLog;
+import dev.luthier.cookbook.checkpoints.CheckpointRecord;
 import dev.luthier.cookbook.testing.TinyServer;
+import dev.luthier.cookbook.testing.WireRecorder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,10 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The RL loop end to end against a real server on loopback, on environments a tiny random model learns quickly. */
@@ -23,15 +30,22 @@ class RlTrainerTest {
     static Path dir;
     static TinyServer server;
     static ServiceClient service;
+    /** Between a JSON-only client and the server, for the tests that check the wire. */
+    static WireRecorder wire;
+    static ServiceClient recorded;
 
     @BeforeAll
     static void start() throws Exception {
         server = new TinyServer(dir.resolve("server"));
         service = server.client();
+        wire = new WireRecorder(server.baseUrl);
+        recorded = wire.client();
     }
 
     @AfterAll
     static void stop() {
+        recorded.close();
+        wire.close();
         service.close();
         server.close();
     }
@@ -156,5 +170,249 @@ class RlTrainerTest {
         assertThat(measured.size()).isGreaterThan(2);
         assertThat(measured.getFirst()).isCloseTo(0.0, within(2e-3));
         assertThat(measured.getLast()).isGreaterThan(0.01);
+    }
+
+    /** The forward_backward requests, as the spec names their fields (§5.3, JSON form). */
+    static List<JsonNode> forwardBackwardInputs() {
+        return wire.posts("/forward_backward").stream().map(r -> r.body().get("forward_backward_input")).toList();
+    }
+
+    @Test
+    void cispoSyncRaisesTheRewardAndSendsItsClipBounds() {
+        wire.clear();
+        RlConfig config = config("cispo-sync").with(Map.of("loss", "cispo", "clipHighThreshold", "5"));
+        RlResult result = new RlTrainer(recorded, config, TokenTargetEnvs.dataset(false)).run();
+        assertRewardRose(result);
+        List<JsonNode> passes = forwardBackwardInputs();
+        assertThat(passes).isNotEmpty();
+        for (JsonNode in : passes) {
+            assertThat(in.get("loss_fn").asText()).isEqualTo("cispo");
+            // the lower bound is the spec's default for cispo (0.0); the upper one is the setting
+            assertThat(in.get("loss_fn_config").get("clip_low_threshold").asDouble()).isEqualTo(0.0);
+            assertThat(in.get("loss_fn_config").get("clip_high_threshold").asDouble()).isEqualTo(5.0);
+            assertThat(in.get("loss_fn_config").size()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void droSyncRaisesTheRewardAndSendsItsBeta() {
+        wire.clear();
+        RlConfig config = config("dro-sync").with(Map.of("loss", "dro", "droBeta", "0.05"));
+        RlResult result = new RlTrainer(recorded, config, TokenTargetEnvs.dataset(false)).run();
+        assertRewardRose(result);
+        List<JsonNode> passes = forwardBackwardInputs();
+        assertThat(passes).isNotEmpty();
+        for (JsonNode in : passes) {
+            assertThat(in.get("loss_fn").asText()).isEqualTo("dro");
+            assertThat(in.get("loss_fn_config").get("beta").asDouble()).isEqualTo(0.05);
+            assertThat(in.get("loss_fn_config").size()).isEqualTo(1);
+        }
+    }
+
+    /** importance_sampling has no config: the spec says loss_fn_config is then omitted (null). */
+    @Test
+    void importanceSamplingSendsNoLossConfig() {
+        wire.clear();
+        new RlTrainer(recorded, config("is-wire").withSteps(2), TokenTargetEnvs.dataset(false)).run();
+        for (JsonNode in : forwardBackwardInputs()) {
+            assertThat(in.get("loss_fn").asText()).isEqualTo("importance_sampling");
+            assertThat(in.path("loss_fn_config").isMissingNode() || in.get("loss_fn_config").isNull()).isTrue();
+        }
+    }
+
+    /**
+     * The requests of each training step: those between two unnamed {@code save_weights_for_sampler} posts (the
+     * sampler for the next step, §5.8), which the trainer sends only after the step's passes and Adam steps are done.
+     */
+    static List<List<WireRecorder.Request>> requestsPerStep() {
+        List<List<WireRecorder.Request>> steps = new ArrayList<>();
+        List<WireRecorder.Request> current = null;
+        for (WireRecorder.Request r : wire.posts("")) {
+            boolean samplerSave = r.path().endsWith("/save_weights_for_sampler") && !r.body().has("path");
+            if (samplerSave) {
+                if (current != null) {
+                    steps.add(current);
+                }
+                current = new ArrayList<>();
+            } else if (current != null) {
+                current.add(r);
+            }
+        }
+        return steps;
+    }
+
+    static long count(List<WireRecorder.Request> requests, String endpoint) {
+        return requests.stream().filter(r -> r.path().endsWith(endpoint)).count();
+    }
+
+    @Test
+    void eachSubstepIsAForwardBackwardAndAnOptimStepOnItsShareOfTheDatums() {
+        wire.clear();
+        RlResult result = new RlTrainer(recorded, config("substeps").withSteps(3).withNumSubsteps(3),
+                TokenTargetEnvs.dataset(false)).run();
+        List<List<WireRecorder.Request>> steps = requestsPerStep();
+        List<Map<String, Double>> trained = result.history().stream().filter(m -> m.get(RlMetrics.STEP_SKIPPED) == 0.0).toList();
+        assertThat(trained).isNotEmpty();
+        assertThat(steps).hasSize(trained.size());
+        for (int i = 0; i < steps.size(); i++) {
+            List<WireRecorder.Request> step = steps.get(i);
+            assertThat(count(step, "/optim_step")).as("optim_steps of trained step %d", i).isEqualTo(3);
+            assertThat(count(step, "/forward_backward")).isEqualTo(3);
+            List<Integer> sizes = step.stream().filter(r -> r.path().endsWith("/forward_backward"))
+                    .map(r -> r.body().get("forward_backward_input").get("data").size()).toList();
+            int datums = trained.get(i).get(RlMetrics.DATUMS).intValue();
+            // split as evenly as possible: sizes differ by at most one and add up to the batch
+            assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(datums);
+            assertThat(Collections.max(sizes) - Collections.min(sizes)).isLessThanOrEqualTo(1);
+            assertThat(trained.get(i).get(RlMetrics.SUBSTEPS)).isEqualTo(3.0);
+        }
+    }
+
+    @Test
+    void oneSubstepIsOnePassAndOneOptimStepOverTheWholeBatch() {
+        wire.clear();
+        RlResult result = new RlTrainer(recorded, config("one-substep").withSteps(2), TokenTargetEnvs.dataset(false)).run();
+        List<Map<String, Double>> trained = result.history().stream().filter(m -> m.get(RlMetrics.STEP_SKIPPED) == 0.0).toList();
+        List<List<WireRecorder.Request>> steps = requestsPerStep();
+        assertThat(steps).hasSize(trained.size());
+        for (int i = 0; i < steps.size(); i++) {
+            assertThat(count(steps.get(i), "/optim_step")).isEqualTo(1);
+            int datums = trained.get(i).get(RlMetrics.DATUMS).intValue();
+            assertThat(steps.get(i).stream().filter(r -> r.path().endsWith("/forward_backward")).toList())
+                    .singleElement().satisfies(r -> assertThat(r.body().get("forward_backward_input").get("data").size())
+                            .isEqualTo(datums));
+        }
+    }
+
+    /** More substeps than datums: one Adam step per datum, as the cookbook's {@code min(num_substeps, len(data))}. */
+    @Test
+    void moreSubstepsThanDatumsTakesOneStepPerDatum() {
+        wire.clear();
+        RlResult result = new RlTrainer(recorded, config("many-substeps").withSteps(1).withNumSubsteps(1000),
+                TokenTargetEnvs.dataset(false)).run();
+        Map<String, Double> m = result.history().getFirst();
+        assertThat(m.get(RlMetrics.STEP_SKIPPED)).isZero();
+        assertThat(m.get(RlMetrics.SUBSTEPS)).isEqualTo(m.get(RlMetrics.DATUMS));
+        assertThat(count(requestsPerStep().getFirst(), "/optim_step")).isEqualTo(m.get(RlMetrics.DATUMS).longValue());
+    }
+
+    @Test
+    void minibatchesAreConsecutiveAndAsEvenAsPossible() {
+        List<Integer> items = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(RlTrainer.minibatches(items, 3)).containsExactly(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9));
+        assertThat(RlTrainer.minibatches(items, 1)).containsExactly(items);
+        assertThat(RlTrainer.minibatches(items, 10)).hasSize(10).allSatisfy(b -> assertThat(b).hasSize(1));
+        assertThatThrownBy(() -> RlTrainer.minibatches(items, 11)).hasMessageContaining("10 datums into 11");
+    }
+
+    /** A dataset that notes which group indices the trainer asked for. */
+    static RlDataset noting(List<Long> indices) {
+        RlDataset base = TokenTargetEnvs.dataset(false);
+        return index -> {
+            synchronized (indices) {
+                indices.add(index);
+            }
+            return base.group(index);
+        };
+    }
+
+    static List<Long> metricSteps(Path logDir) throws Exception {
+        List<Long> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(logDir.resolve("metrics.jsonl"))) {
+            steps.add(new ObjectMapper().readTree(line).get("step").asLong());
+        }
+        return steps;
+    }
+
+    /**
+     * Two steps, then the same run started again for four: it loads the saved state with its optimizer, samples
+     * steps 2 and 3 with the checkpoint's weights (the sampler's logprobs of the tokens it drew are those of the
+     * saved sampler weights, not of the base model) and the groups those steps would have had, and appends to the
+     * metrics.
+     */
+    @Test
+    void aSyncRunStartedAgainContinuesFromItsCheckpoint() throws Exception {
+        Path logDir = dir.resolve("resume-sync");
+        List<Long> first = new ArrayList<>();
+        RlResult part = new RlTrainer(service, config("resume-sync").withSteps(2), noting(first)).run();
+        assertThat(first).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        CheckpointRecord saved = new CheckpointLog(logDir).lastWithState().orElseThrow();
+        assertThat(saved.step()).isEqualTo(2);
+
+        wire.clear();
+        List<Long> second = new ArrayList<>();
+        RlResult resumed = new RlTrainer(recorded, config("resume-sync").withSteps(4), noting(second)).run();
+        assertThat(second).containsExactly(8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        assertThat(resumed.history()).extracting(m -> m.get("step")).containsExactly(2.0, 3.0);
+        assertThat(metricSteps(logDir)).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(new CheckpointLog(logDir).read()).extracting(CheckpointRecord::name, CheckpointRecord::step)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("final", 2L), org.assertj.core.groups.Tuple.tuple("final", 4L));
+
+        // §5.7: the adapter was loaded from the checkpoint's state, Adam moments included
+        assertThat(wire.posts("/load_weights")).singleElement().satisfies(r -> {
+            assertThat(r.body().get("path").asText()).isEqualTo(saved.statePath()).isEqualTo(part.statePath());
+            assertThat(r.body().get("optimizer").asBoolean()).isTrue();
+        });
+        // the first resumed step's datums carry the sampler's logprobs of the sampled tokens: recompute them
+        JsonNode datum = forwardBackwardInputs().getFirst().get("data").get(0);
+        int[] tokens = sequenceOf(datum);
+        float[] sampler = floats(datum.get("loss_fn_inputs").get("logprobs").get("data"));
+        float[] checkpoint = service.createSamplingClient(part.samplerPath()).computeLogprobs(ModelInput.ofTokens(tokens)).join();
+        float[] base = service.createSamplingClient(TinyServer.MODEL).computeLogprobs(ModelInput.ofTokens(tokens)).join();
+        double gapToCheckpoint = 0;
+        double gapToBase = 0;
+        for (int t = TokenTargetEnvs.PROMPT.length; t < tokens.length; t++) { // the action tokens
+            gapToCheckpoint = Math.max(gapToCheckpoint, Math.abs(sampler[t - 1] - checkpoint[t]));
+            gapToBase = Math.max(gapToBase, Math.abs(sampler[t - 1] - base[t]));
+        }
+        assertThat(gapToCheckpoint).isLessThan(2e-3);
+        assertThat(gapToBase).as("two steps moved the weights away from the base model").isGreaterThan(0.1);
+    }
+
+    /** The whole token sequence of a datum: its model input and the last target token. */
+    static int[] sequenceOf(JsonNode datum) {
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode chunk : datum.get("model_input").get("chunks")) {
+            chunk.get("tokens").forEach(t -> out.add(t.asInt()));
+        }
+        JsonNode targets = datum.get("loss_fn_inputs").get("target_tokens").get("data");
+        out.add(targets.get(targets.size() - 1).asInt());
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static float[] floats(JsonNode array) {
+        float[] out = new float[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) array.get(i).asDouble();
+        }
+        return out;
+    }
+
+    @Test
+    void aResumeWithAnotherSeedOrBatchShapeIsRefused() {
+        new RlTrainer(service, config("resume-mismatch").withSteps(1), TokenTargetEnvs.dataset(false)).run();
+        assertThatThrownBy(() -> new RlTrainer(service, config("resume-mismatch").withSteps(2).withSeed(6),
+                TokenTargetEnvs.dataset(false)).run())
+                .hasMessageContaining("cannot resume from").hasMessageContaining("seed=5, this run has 6");
+        assertThatThrownBy(() -> new RlTrainer(service, config("resume-mismatch").withSteps(2).withGroups(4, 4),
+                TokenTargetEnvs.dataset(false)).run())
+                .hasMessageContaining("group_size=8, this run has 4");
+        assertThatThrownBy(() -> new RlTrainer(service, config("resume-mismatch").withSteps(2), TokenTargetEnvs.dataset(false))
+                .run(service.createLoraTrainingClient(TinyServer.MODEL, 4, 5L, true, true, true, null)))
+                .hasMessageContaining("has checkpoints up to step 1");
+    }
+
+    @Test
+    void anAsyncRunStartedAgainContinuesAtItsCheckpointStep() throws Exception {
+        Path logDir = dir.resolve("resume-async");
+        new RlTrainer(service, config("resume-async").withSteps(2).withMode(RlConfig.Mode.ASYNC, 1),
+                TokenTargetEnvs.dataset(false)).run();
+        List<Long> indices = new ArrayList<>();
+        RlResult resumed = new RlTrainer(service, config("resume-async").withSteps(4).withMode(RlConfig.Mode.ASYNC, 1),
+                noting(indices)).run();
+        assertThat(resumed.history()).extracting(m -> m.get("step")).containsExactly(2.0, 3.0);
+        assertThat(metricSteps(logDir)).containsExactly(0L, 1L, 2L, 3L);
+        // the producer starts at step 2's first group
+        assertThat(Collections.min(indices)).isEqualTo(8L);
     }
 }
