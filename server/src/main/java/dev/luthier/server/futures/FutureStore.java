@@ -101,20 +101,22 @@ public final class FutureStore {
         if (e == null) {
             return;
         }
-        boolean first = false;
         e.lock.lock();
         try {
             if (e.outcome == null) {
+                // the listener runs before the outcome is visible, so whoever reads the outcome reads it after the
+                // listener has been told (usage and audit reads rely on it: see LuthierService.awaitAccounting)
+                try {
+                    listener.accept(id, outcome);
+                } catch (RuntimeException failure) {
+                    // e.g. the persister is shut down: the outcome must still reach its caller
+                }
                 e.outcome = outcome;
                 e.completedAt = clock.instant();
                 e.done.signalAll();
-                first = true;
             }
         } finally {
             e.lock.unlock();
-        }
-        if (first) {
-            listener.accept(id, outcome);
         }
     }
 

@@ -67,6 +67,7 @@ final class AccountingRoutes {
             if (!service.ownership().ownsScope(principal(ctx), run) || service.storage().runs().get(run).isEmpty()) {
                 throw ServiceException.notFound("training run " + run);
             }
+            service.awaitAccounting();
             json(ctx, events(service.storage().usage().listBySubject(run)));
         });
         app.post(prefix + "billing/estimate", ctx -> {
@@ -96,6 +97,7 @@ final class AccountingRoutes {
                 }
                 to = from.plusSeconds(86_400);
             }
+            service.awaitAccounting();
             List<AuditLogEntry> entries = new ArrayList<>();
             for (AuditEvent e : service.storage().audit().list(principal(ctx).accountTenant(), from, to, "checkpoints".equals(type))) {
                 entries.add(new AuditLogEntry(e.at(), e.event(), e.modelId(), e.tinkerPath(), e.purpose()));
@@ -112,6 +114,7 @@ final class AccountingRoutes {
         if (from != null && to != null && !from.isBefore(to)) {
             throw ServiceException.badRequest("starting_on must be before ending_before");
         }
+        service.awaitAccounting();
         json(ctx, events(service.storage().usage().list(p.unrestricted() ? null : p.tenantId(), from, to)));
     }
 

@@ -147,6 +147,22 @@ public final class LuthierService implements AutoCloseable {
         return ownership;
     }
 
+    /**
+     * Waits until the usage and audit events of every request completed so far are recorded: they are written on the
+     * persister thread after completion, and a client that has seen a result expects the usage and audit it reads
+     * next to include it.
+     */
+    public void awaitAccounting() {
+        try {
+            persister.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            // shutting down or stuck: answer with what is recorded
+        }
+    }
+
     public AuditTrail audit() {
         return audit;
     }

@@ -166,6 +166,30 @@ class TenantIsolationTest {
                 .containsEntry("sampling_sample", (double) concurrentB.sampledTokens()).containsEntry("checkpoint", 2.0);
     }
 
+    /**
+     * Usage and audit are recorded after a request completes, off the worker; a client that has seen a result reads
+     * usage and audit that include it, every time (each round checks right after the result).
+     */
+    @Test
+    void usageAndAuditIncludeEveryRequestTheClientHasSeenFinish() throws Exception {
+        String session = acme.createSession();
+        String model = acme.createModel(session, 0);
+        int seq = 1;
+        for (int round = 1; round <= 15; round++) {
+            acme.await("forward_backward", TenantClient.batch(model, seq++, false, new int[]{1, 2, 3, 4, 5}));
+            long trained = 0;
+            for (JsonNode e : acme.get("training_runs/" + model + "/usage").get("data")) {
+                if (e.get("event_info").get("type").asText().equals("training")) {
+                    trained += e.get("event_info").get("token_count").asLong();
+                }
+            }
+            assertThat(trained).as("round " + round).isEqualTo(5L * round);
+            String path = acme.await("save_weights", "{\"model_id\": \"" + model + "\", \"path\": \"r" + round
+                    + "\", \"seq_id\": " + seq++ + "}").get("path").asText();
+            assertThat(acme.get("audit?event_type=checkpoints").toString()).as("round " + round).contains(path);
+        }
+    }
+
     @Test
     void missingWrongAndRevokedKeysGet401AndKeysAreStoredHashed() throws Exception {
         String secret = admin.post("admin/keys", "{\"tenant\": \"globex\", \"name\": \"temp\"}").get("key").asText();
