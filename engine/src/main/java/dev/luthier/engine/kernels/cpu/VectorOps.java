@@ -38,6 +38,9 @@ final class VectorOps {
      */
     static final boolean DETERMINISTIC = Boolean.getBoolean("luthier.deterministic");
 
+    /** Whether the JIT was told to inline the helpers below into their callers (see {@link ForcedInlining}). */
+    static final boolean HELPERS_INLINED = DETERMINISTIC && ForcedInlining.install("dev/luthier/engine/kernels/cpu/VectorOps.*");
+
     /** The sum of the lanes: {@link #foldSum} in deterministic mode, else {@code reduceLanes(ADD)}. */
     static float sum(FloatVector v) {
         return DETERMINISTIC ? foldSum(v) : v.reduceLanes(VectorOperators.ADD);
