@@ -194,7 +194,7 @@ public final class SampleCommand implements Callable<Integer> {
     private int sampleFile(Renderer r, SamplingClient sampler) throws Exception {
         List<FilePrompt> prompts = PromptFile.read(data, r, system);
         PrintStream progressOut = json ? System.err : System.out;
-        FileSampling.Summary s = new FileSampling(sampler, r, params(r), numSamples, concurrency,
+        FileSampling.Summary s = new FileSampling(sampler::sample, r, params(r), numSamples, concurrency,
                 TerminalProgressBar.on(progressOut)).run(data, prompts, out);
         if (json) {
             ObjectMapper mapper = new ObjectMapper();

@@ -23,6 +23,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -45,14 +46,20 @@ import java.util.concurrent.CompletionException;
 public final class FileSampling {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final SamplingClient sampler;
+    /** Where samples come from: {@link SamplingClient#sample(ModelInput, int, SamplingParams)} or a test's stand-in. */
+    @FunctionalInterface
+    public interface Sampler {
+        CompletableFuture<SampleResponse> sample(ModelInput prompt, int numSamples, SamplingParams params);
+    }
+
+    private final Sampler sampler;
     private final Renderer renderer;
     private final SamplingParams params;
     private final int numSamples;
     private final int maxInFlight;
     private final ProgressListener progress;
 
-    public FileSampling(SamplingClient sampler, Renderer renderer, SamplingParams params, int numSamples, int maxInFlight,
+    public FileSampling(Sampler sampler, Renderer renderer, SamplingParams params, int numSamples, int maxInFlight,
                         ProgressListener progress) {
         if (numSamples < 1) {
             throw new IllegalArgumentException("the number of samples per prompt must be at least 1, got " + numSamples);
@@ -76,10 +83,10 @@ public final class FileSampling {
     public Summary run(Path source, List<FilePrompt> prompts, Path out) {
         long start = System.nanoTime();
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp;
+        // not Files.createTempFile, whose owner-only permissions the output would keep
+        Path tmp = dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }
@@ -87,7 +94,8 @@ public final class FileSampling {
         long sampledTokens = 0;
         progress.start("sample", prompts.size());
         try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
                 ArrayDeque<CompletableFuture<SampleResponse>> inFlight = new ArrayDeque<>();
                 int submitted = 0;
                 for (int done = 0; done < prompts.size(); done++) {
