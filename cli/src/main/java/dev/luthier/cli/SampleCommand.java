@@ -5,16 +5,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.api.input.ModelInput;
 import dev.luthier.api.sampling.SampledSequence;
 import dev.luthier.api.sampling.SamplingParams;
-import dev.luthier.api.sampling.Stop;
 import dev.luthier.cli.connect.RemoteOptions;
 import dev.luthier.cli.connect.TokenizerLookup;
+import dev.luthier.cli.progress.TerminalProgressBar;
 import dev.luthier.client.ServiceClient;
 import dev.luthier.client.sampling.SamplingClient;
+import dev.luthier.cookbook.completions.FilePrompt;
+import dev.luthier.cookbook.completions.FileSampling;
+import dev.luthier.cookbook.completions.PromptFile;
 import dev.luthier.cookbook.renderers.HfTokenizers;
 import dev.luthier.cookbook.renderers.Message;
 import dev.luthier.cookbook.renderers.ParsedResponse;
 import dev.luthier.cookbook.renderers.Renderer;
 import dev.luthier.cookbook.renderers.Renderers;
+import dev.luthier.cookbook.rl.ProblemEnv;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,11 +26,14 @@ import picocli.CommandLine.Parameters;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,11 +41,14 @@ import java.util.concurrent.Callable;
 /**
  * {@code luthier sample MODEL}: chat with a base model or a checkpoint. Each line read from stdin is a user message;
  * the reply is sampled from the whole conversation so far, rendered by {@code --renderer}. {@code /reset} starts
- * over, {@code /quit} or end of input stops. {@code --prompt} asks one question and exits.
+ * over, {@code /quit} or end of input stops. {@code --prompt} asks one question and exits. {@code --data FILE --out
+ * FILE} samples every prompt of a JSONL file instead ({@link FileSampling}).
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Chat with a base model or a checkpoint (tinker://...) in the terminal.",
-                "Type a message per line; /reset starts a new conversation, /quit (or end of input) stops."})
+                "Type a message per line; /reset starts a new conversation, /quit (or end of input) stops.",
+                "With --data FILE --out FILE, samples --num-samples completions of every line of a JSONL file"
+                        + " ({\"messages\": [...]} chats or {\"prompt\": \"raw text\"}) and writes them in input order."})
 public final class SampleCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
@@ -70,7 +80,21 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "sampling seed")
     Long seed;
 
-    @Option(names = "--json", description = "print each turn as one JSON object")
+    @Option(names = "--data", description = "a JSONL file of prompts to sample: {\"messages\": [...]} (rendered with"
+            + " --renderer) or {\"prompt\": \"raw text\"} per line")
+    Path data;
+
+    @Option(names = "--out", description = "with --data: the JSONL file to write, one line per prompt with its completions")
+    Path out;
+
+    @Option(names = "--num-samples", description = "with --data: completions per prompt (default: 1)")
+    Integer numSamples;
+
+    @Option(names = "--concurrency", description = "with --data: sampling requests in flight at once (default: 32)")
+    Integer concurrency;
+
+    @Option(names = "--json", description = "print each turn as one JSON object; with --data, end with a summary object"
+            + " (progress goes to stderr)")
     boolean json;
 
     static final class RendererNames extends ArrayList<String> {
@@ -90,11 +114,15 @@ public final class SampleCommand implements Callable<Integer> {
         if (!Renderers.NAMES.contains(renderer)) {
             throw new IllegalArgumentException("--renderer must be one of " + Renderers.NAMES + ", got " + renderer);
         }
+        checkFileOptions();
         try (ServiceClient service = remote.connect()) {
             String baseModel = model.startsWith("tinker://") ? service.createRestClient().getWeightsInfo(model).baseModel() : model;
             try (HfTokenizers.Adapter tok = TokenizerLookup.open(Optional.ofNullable(tokenizer), baseModel, Map.of())) {
                 Renderer r = Renderers.create(renderer, tok);
                 SamplingClient sampler = service.createSamplingClient(model);
+                if (data != null) {
+                    return sampleFile(r, sampler);
+                }
                 Chat chat = new Chat(r, sampler);
                 if (prompt != null) {
                     chat.turn(prompt);
@@ -126,6 +154,65 @@ public final class SampleCommand implements Callable<Integer> {
         }
     }
 
+    private void checkFileOptions() throws java.io.IOException {
+        if (data == null) {
+            if (out != null || numSamples != null || concurrency != null) {
+                throw new IllegalArgumentException("--out, --num-samples and --concurrency go with --data FILE");
+            }
+            return;
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("--data needs --out FILE (where the completions go)");
+        }
+        if (prompt != null) {
+            throw new IllegalArgumentException("--prompt and --data are exclusive: put the prompt in the file");
+        }
+        if (!Files.isRegularFile(data)) {
+            throw new IllegalArgumentException("no prompts file " + data);
+        }
+        if (Files.exists(out) && Files.isSameFile(data, out)) {
+            throw new IllegalArgumentException("--out must not be the --data file " + data);
+        }
+        if (numSamples == null) {
+            numSamples = 1;
+        } else if (numSamples < 1) {
+            throw new IllegalArgumentException("--num-samples must be at least 1");
+        }
+        if (concurrency == null) {
+            concurrency = 32;
+        } else if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be at least 1");
+        }
+    }
+
+    private SamplingParams params(Renderer r) {
+        return new SamplingParams(maxTokens, seed == null ? null : BigInteger.valueOf(seed), ProblemEnv.stopCondition(r),
+                temperature, -1, 1.0);
+    }
+
+    /** Samples every prompt of {@code --data} into {@code --out}; all lines are read (and checked) before sampling. */
+    private int sampleFile(Renderer r, SamplingClient sampler) throws Exception {
+        List<FilePrompt> prompts = PromptFile.read(data, r, system);
+        PrintStream progressOut = json ? System.err : System.out;
+        FileSampling.Summary s = new FileSampling(sampler::sample, r, params(r), numSamples, concurrency,
+                TerminalProgressBar.on(progressOut)).run(data, prompts, out);
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode summary = mapper.createObjectNode();
+            summary.put("out", s.out().toString());
+            summary.put("prompts", s.prompts());
+            summary.put("completions", s.completions());
+            summary.put("prompt_tokens", s.promptTokens());
+            summary.put("tokens", s.sampledTokens());
+            summary.put("seconds", s.seconds());
+            System.out.println(mapper.writeValueAsString(summary));
+        } else {
+            System.out.printf(Locale.ROOT, "wrote %d completions of %d prompts (%d tokens) to %s in %.1f s%n",
+                    s.completions(), s.prompts(), s.sampledTokens(), s.out(), s.seconds());
+        }
+        return 0;
+    }
+
     /** A conversation: the messages so far and how to sample the next reply. */
     private final class Chat {
         private final Renderer renderer;
@@ -149,12 +236,7 @@ public final class SampleCommand implements Callable<Integer> {
         void turn(String userText) throws Exception {
             messages.add(Message.user(userText));
             int[] promptTokens = renderer.buildGenerationPrompt(messages);
-            Stop stop = !renderer.stopTokenIds().isEmpty()
-                    ? Stop.tokens(renderer.stopTokenIds().stream().mapToInt(Integer::intValue).toArray())
-                    : !renderer.stopStrings().isEmpty() ? new Stop.Strings(renderer.stopStrings()) : null;
-            SamplingParams params = new SamplingParams(maxTokens, seed == null ? null : BigInteger.valueOf(seed), stop,
-                    temperature, -1, 1.0);
-            SampledSequence s = sampler.sample(ModelInput.ofTokens(promptTokens), 1, params).join().sequences().getFirst();
+            SampledSequence s = sampler.sample(ModelInput.ofTokens(promptTokens), 1, params(renderer)).join().sequences().getFirst();
             ParsedResponse reply = renderer.parseResponse(s.tokens());
             messages.add(reply.message());
             if (json) {

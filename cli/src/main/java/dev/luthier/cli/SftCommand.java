@@ -72,11 +72,15 @@ public final class SftCommand implements Callable<Integer> {
                 out.put("sampler_path", result.samplerPath());
                 out.put("state_path", result.statePath());
                 out.put("steps", result.steps());
+                out.put("already_finished", result.alreadyFinished());
                 out.set("train", mapper.valueToTree(result.trainMetrics()));
                 out.set("eval", mapper.valueToTree(result.evalMetrics()));
                 out.put("log_dir", result.logDir().toString());
                 System.out.println(mapper.writeValueAsString(out));
             } else {
+                if (result.alreadyFinished()) {
+                    System.out.println("sft: " + result.logDir() + " already holds this run's final checkpoint; nothing to do");
+                }
                 System.out.println("sampler weights: " + result.samplerPath());
                 System.out.println("state:           " + result.statePath());
                 System.out.println("report:          " + result.logDir().resolve("report.html"));

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +51,37 @@ class SftCommandTest {
         assertThat(out.get("eval").get("test/bpb").asDouble()).isPositive();
         assertThat(logDir.resolve("report.html")).exists();
         assertThat(logDir.resolve("checkpoints.jsonl")).exists();
+    }
+
+    @Test
+    void aFinishedRunStartedAgainSaysSoAndReturnsTheSavedWeights(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("chat.jsonl");
+        Files.writeString(data, """
+                {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
+                {"messages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}
+                """);
+        Path logDir = dir.resolve("run");
+        try (TinyModelServer s = new TinyModelServer(dir.resolve("server"))) {
+            String[] args = {"--json", "modelName=" + TinyModelServer.MODEL, "tokenizer=" + s.modelDir, "data=" + data,
+                    "renderer=role_colon", "maxSteps=2", "batchSize=1", "testSize=0", "rank=4", "logDir=" + logDir};
+            var first = s.luthier(List.of("sft"), args);
+            assertThat(first.code()).as(first.err()).isZero();
+            byte[] metrics = Files.readAllBytes(logDir.resolve("metrics.jsonl"));
+            var again = s.luthier(List.of("sft"), args);
+            assertThat(again.code()).as(again.err()).isZero();
+            ObjectMapper json = new ObjectMapper();
+            assertThat(json.readTree(first.out()).get("already_finished").asBoolean()).isFalse();
+            JsonNode out = json.readTree(again.out());
+            assertThat(out.get("already_finished").asBoolean()).isTrue();
+            assertThat(out.get("sampler_path").asText()).isEqualTo(json.readTree(first.out()).get("sampler_path").asText());
+            assertThat(out.get("steps").asInt()).isEqualTo(2);
+            assertThat(again.err()).contains("already finished");
+            assertThat(logDir.resolve("metrics.jsonl")).hasBinaryContent(metrics);
+
+            var plain = s.luthier(List.of("sft"), java.util.Arrays.copyOfRange(args, 1, args.length));
+            assertThat(plain.code()).as(plain.err()).isZero();
+            assertThat(plain.out()).contains("sft: " + logDir + " already holds this run's final checkpoint; nothing to do");
+        }
     }
 
     @Test

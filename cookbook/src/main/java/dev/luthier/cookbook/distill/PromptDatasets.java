@@ -4,6 +4,7 @@ import dev.luthier.cookbook.data.JsonLines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.cookbook.data.ConversationFiles;
 import dev.luthier.cookbook.data.DataFormatException;
 import dev.luthier.cookbook.preferences.ChatJson;
@@ -36,15 +37,28 @@ public final class PromptDatasets {
 
     /** Line {@code number} of {@code file} as a prompt conversation; {@code file} and {@code number} name it in errors. */
     public static List<Message> parseLine(String line, Path file, long number) {
+        return conversation(object(line, file, number), file, number);
+    }
+
+    /** Line {@code number} of {@code file} as a JSON object, or an error naming the file and the line. */
+    public static ObjectNode object(String line, Path file, long number) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
         } catch (JsonProcessingException e) {
             throw new DataFormatException(file, number, "not valid JSON (" + e.getOriginalMessage() + ")");
         }
-        if (node == null || !node.isObject()) {
+        if (!(node instanceof ObjectNode object)) {
             throw new DataFormatException(file, number, "expected a JSON object");
         }
+        return object;
+    }
+
+    /**
+     * A record ({@code {"prompt": ...}}, {@code {"messages": ...}} or {@code {"conversations": ...}}) as a prompt
+     * conversation, without a trailing assistant message; {@code file} and {@code number} name it in errors.
+     */
+    public static List<Message> conversation(JsonNode node, Path file, long number) {
         List<Message> messages;
         if (node.has("prompt")) {
             try {

@@ -92,6 +92,21 @@ public final class MetricsLog implements AutoCloseable {
     }
 
     /**
+     * The first of {@code lines} (as {@link #read} gives them) that has {@code key}, without its {@code step}; empty
+     * when none has. With {@code lines.reversed()}, the last such line: what a finished run's result reports.
+     */
+    public static Map<String, Double> firstWith(List<Map<String, Double>> lines, String key) {
+        for (Map<String, Double> line : lines) {
+            if (line.containsKey(key)) {
+                Map<String, Double> m = new LinkedHashMap<>(line);
+                m.remove("step");
+                return m;
+            }
+        }
+        return Map.of();
+    }
+
+    /**
      * Removes the lines of {@code logDir/metrics.jsonl} logged at {@code step} or later (the whole file for step 0): a
      * run resumed at {@code step} logs those steps again, and the earlier lines would be duplicates.
      */

@@ -93,6 +93,9 @@ public final class SupervisedTraining {
 
         // checked before config.json is written, so that a refused run leaves the other run's directory as it was
         ResumePoint resume = ResumePoint.find(config.logDir(), identity, total);
+        if (resume.finished()) {
+            return alreadyFinished(resume);
+        }
         RunConfigFile.write(config.logDir(), config);
         CheckpointLog checkpoints = new CheckpointLog(config.logDir());
         Optional<CheckpointRecord> resumeFrom = resume.checkpoint();
@@ -145,22 +148,29 @@ public final class SupervisedTraining {
             if (evaluator != null) {
                 lastEval = evaluate(evaluator, training, metrics, total);
             }
-            String statePath;
-            String samplerPath;
-            if (resume.finished()) {
-                statePath = resumeFrom.get().statePath();
-                samplerPath = resumeFrom.get().samplerPath();
-            } else {
-                CompletableFuture<String> state = training.saveState("final").thenApply(r -> r.path());
-                CompletableFuture<String> sampler = training.saveWeightsForSampler("final").thenApply(r -> r.path());
-                statePath = join(state);
-                samplerPath = join(sampler);
-                checkpoints.append(new CheckpointRecord("final", total, batches.epochOf(total), statePath, samplerPath, true, identity));
-            }
+            CompletableFuture<String> state = training.saveState("final").thenApply(r -> r.path());
+            CompletableFuture<String> sampler = training.saveWeightsForSampler("final").thenApply(r -> r.path());
+            String statePath = join(state);
+            String samplerPath = join(sampler);
+            checkpoints.append(new CheckpointRecord("final", total, batches.epochOf(total), statePath, samplerPath, true, identity));
             progress.finish();
             HtmlReport.write(config.logDir(), "Supervised fine-tuning: " + config.modelName());
-            return new SftResult(samplerPath, statePath, total, lastTrain, lastEval, config.logDir());
+            return new SftResult(samplerPath, statePath, total, lastTrain, lastEval, config.logDir(), false);
         }
+    }
+
+    /**
+     * The result of a run whose final checkpoint is already in the log directory, read back from it: no training
+     * client, no evaluation, and the log directory's files are left as they are.
+     */
+    private SftResult alreadyFinished(ResumePoint resume) {
+        CheckpointRecord done = resume.checkpoint().orElseThrow();
+        progress.start("sft", resume.totalSteps());
+        progress.advance(resume.totalSteps(), "already finished (" + config.logDir() + " holds its final checkpoint)");
+        progress.finish();
+        List<Map<String, Double>> logged = MetricsLog.read(config.logDir()).reversed();
+        return new SftResult(done.samplerPath(), done.statePath(), resume.totalSteps(),
+                MetricsLog.firstWith(logged, "learning_rate"), MetricsLog.firstWith(logged, "test/nll"), config.logDir(), true);
     }
 
     /** A submitted step whose result has not been read yet. */

@@ -162,6 +162,61 @@ class SupervisedTrainingTest {
         assertThat(b.get(3).get("train_mean_nll").asDouble()).isNotCloseTo(b.get(2).get("train_mean_nll").asDouble(), within(1e-3));
     }
 
+    @Test
+    void aFinishedRunStartedAgainTrainsNothingAndRewritesNothing(@TempDir Path dir) throws Exception {
+        Path data = writeData(dir);
+        Path log = dir.resolve("log");
+        SftConfig config = SftConfigEdits.steps(config(data, log), 2, 0);
+        SftResult first = new SupervisedTraining(config, RENDERER, ProgressListener.NONE).run(service);
+        assertThat(first.alreadyFinished()).isFalse();
+        List<String> files = List.of("config.json", "metrics.jsonl", "checkpoints.jsonl", "report.html");
+        List<byte[]> before = new ArrayList<>();
+        for (String f : files) {
+            before.add(Files.readAllBytes(log.resolve(f)));
+        }
+        int runsBefore = trainingRuns();
+
+        List<String> statuses = new ArrayList<>();
+        SftResult again = new SupervisedTraining(config, RENDERER, new ProgressListener() {
+            @Override
+            public void start(String task, long total) {
+            }
+
+            @Override
+            public void advance(long done, String status) {
+                statuses.add(done + " " + status);
+            }
+
+            @Override
+            public void finish() {
+            }
+        }).run(service);
+
+        assertThat(again.alreadyFinished()).isTrue();
+        assertThat(statuses).singleElement().asString().startsWith("2 already finished");
+        assertThat(again.samplerPath()).isEqualTo(first.samplerPath());
+        assertThat(again.statePath()).isEqualTo(first.statePath());
+        assertThat(again.steps()).isEqualTo(2);
+        // read back from metrics.jsonl: the last step's training line and the final evaluation
+        List<JsonNode> logged = metrics(log);
+        JsonNode lastTrain = withKey(logged, "train_mean_nll").getLast();
+        assertThat(lastTrain.get("step").asLong()).isEqualTo(1);
+        assertThat(again.trainMetrics().get("train_mean_nll")).isEqualTo(lastTrain.get("train_mean_nll").asDouble());
+        assertThat(again.trainMetrics()).doesNotContainKey("step");
+        JsonNode lastEval = withKey(logged, "test/nll").getLast();
+        assertThat(lastEval.get("step").asLong()).isEqualTo(2);
+        assertThat(again.evalMetrics().get("test/nll")).isEqualTo(lastEval.get("test/nll").asDouble());
+        // no training client was created (so nothing was trained or evaluated), and no file was touched
+        assertThat(trainingRuns()).isEqualTo(runsBefore);
+        for (int i = 0; i < files.size(); i++) {
+            assertThat(log.resolve(files.get(i))).as(files.get(i)).hasBinaryContent(before.get(i));
+        }
+    }
+
+    private static int trainingRuns() {
+        return service.createRestClient().listTrainingRuns(1000, 0).trainingRuns().size();
+    }
+
     /**
      * Pipelining: when step k-1's result is read (and progress reports k done), step k's forward_backward and
      * optim_step must already be submitted. The listener blocks the training loop, so an unpipelined loop could
