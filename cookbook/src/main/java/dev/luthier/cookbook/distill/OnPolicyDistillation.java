@@ -225,15 +225,10 @@ public final class OnPolicyDistillation {
     }
 
     /** The first of {@code lines} with a step's metrics ({@code reverse_kl}), without its {@code step}; null when none. */
+    /** As {@link MetricsLog#firstWith}, with null where no line has the key. */
     private static Map<String, Double> firstLogged(List<Map<String, Double>> lines) {
-        for (Map<String, Double> line : lines) {
-            if (line.containsKey("reverse_kl")) {
-                Map<String, Double> m = new LinkedHashMap<>(line);
-                m.remove("step");
-                return m;
-            }
-        }
-        return null;
+        Map<String, Double> m = MetricsLog.firstWith(lines, "reverse_kl");
+        return m.isEmpty() ? null : m;
     }
 
     /** The teacher's log-probabilities of each sampled completion's tokens, after the prompt. */

@@ -209,15 +209,10 @@ public final class DpoTraining {
     }
 
     /** The first of {@code lines} that has {@code key}, without its {@code step}; null when none has. */
+    /** As {@link MetricsLog#firstWith}, with null where no line has the key. */
     private static Map<String, Double> firstLogged(List<Map<String, Double>> lines, String key) {
-        for (Map<String, Double> line : lines) {
-            if (line.containsKey(key)) {
-                Map<String, Double> m = new LinkedHashMap<>(line);
-                m.remove("step");
-                return m;
-            }
-        }
-        return null;
+        Map<String, Double> m = MetricsLog.firstWith(lines, key);
+        return m.isEmpty() ? null : m;
     }
 
     private static List<Integer> indices(int[] batch) {
