@@ -47,8 +47,8 @@ class DemoTest {
         assertThat(before).isBetween(0.0, 1.0);
         assertThat(afterSft).isBetween(0.0, 1.0);
         assertThat(after - before).as("accuracy after RL minus before, on the same held-out problems").isGreaterThanOrEqualTo(0.20);
-        // RL raised accuracy by 2 to 14 points in every run measured (DemoSettings); 5 points of slack for the
-        // base model, which pretraining does not build bit for bit alike.
+        // Over thirteen measured runs RL moved accuracy by -3 to +19 points (DemoSettings); the base model differs
+        // from build to build (pretraining is not bit for bit repeatable), hence the 5 points of slack.
         assertThat(after).as("accuracy after RL against after SFT").isGreaterThanOrEqualTo(afterSft - 0.05);
         assertThat(result.get("held_out_problems").asInt()).isEqualTo(DemoSettings.quick().evalProblems());
         assertThat(result.get("base_model_reused").asBoolean()).isFalse();
