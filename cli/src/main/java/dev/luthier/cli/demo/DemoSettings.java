@@ -14,7 +14,7 @@ import dev.luthier.cli.basemodel.BaseModelSpec;
  * {@code maxTokens} (sampled correctness about 40 % where greedy accuracy was 75 %), and RL's reward barely rose.
  * With 30 steps of 16 groups of 4 at temperature 1 (the earlier quick settings) RL lowered greedy accuracy in four
  * runs of six on two base builds (71 → 72, 74 → 71, 81 → 69 %; 86 → 92, 88 → 83, 91 → 85 %), and neither a lower
- * learning rate (2e-4: 71 → 76, 74 → 70, 81 → 78) nor groups of 8 (71 → 75, 74 → 56, 81 → 67) helped; after only
+ * learning rate (2e-4: 71 → 76, 74 → 70, 81 → 78) nor 8 groups of 8 (71 → 75, 74 → 56, 81 → 67) helped; after only
  * 20 SFT steps RL taught the replies to run on (46 → 6 %). Sampling RL at temperature 0.5 keeps replies near the
  * greedy ones, so the groups whose rewards differ are the problems greedy decoding is unsure of; with groups of 8
  * and 60 steps the sampled correctness rises (0.60 → 0.68, 0.65 → 0.73 from the first six steps to the last six)
