@@ -18,8 +18,8 @@ import dev.luthier.cli.basemodel.BaseModelSpec;
  * 20 SFT steps RL taught the replies to run on (46 → 6 %). Sampling RL at temperature 0.5 keeps replies near the
  * greedy ones, so the groups whose rewards differ are the problems greedy decoding is unsure of; with groups of 8
  * and 60 steps the sampled correctness rises (0.60 → 0.68, 0.65 → 0.73 from the first six steps to the last six)
- * and greedy accuracy rose in twelve runs of thirteen on five base builds (seeds 7 to 11; +2 to +19 points, mean
- * +6.8; the thirteenth went 88 → 85 %). Thirty such steps were too few (81 → 79, 74 → 78, 71 → 78), and temperature
+ * and greedy accuracy rose in thirteen runs of fourteen on six base builds (seeds 7 to 11; +2 to +19 points,
+ * mean +6.5; the fourteenth went 88 → 85 %). Thirty such steps were too few (81 → 79, 74 → 78, 71 → 78), and temperature
  * 0.3 left too few groups with a signal (81 → 68, 74 → 71).
  *
  * @param evalProblems     held-out problems the accuracies are measured on (the same ones before and after)
