@@ -122,6 +122,7 @@ public final class DemoRun {
                     .withLearningRate(s.rlLearningRate())
                     .withGroups(s.rlGroups(), s.rlGroupSize())
                     .withMaxTokens(s.maxTokens())
+                    .withTemperature(s.rlTemperature())
                     .withSteps(s.rlSteps())
                     .withEvalAndSave(0, 0)
                     .withSeed(s.seed());

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DemoTest {
 
     @Test
-    void postTrainingRaisesHeldOutAccuracyByTwentyPointsAndASecondRunReusesTheBaseModel(@TempDir Path data)
+    void postTrainingRaisesHeldOutAccuracyByTwentyPointsRlKeepsItAndASecondRunReusesTheBaseModel(@TempDir Path data)
             throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
@@ -47,6 +47,9 @@ class DemoTest {
         assertThat(before).isBetween(0.0, 1.0);
         assertThat(afterSft).isBetween(0.0, 1.0);
         assertThat(after - before).as("accuracy after RL minus before, on the same held-out problems").isGreaterThanOrEqualTo(0.20);
+        // Over fourteen measured runs RL moved accuracy by -3 to +19 points (DemoSettings); the base model differs
+        // from build to build (pretraining is not bit for bit repeatable), hence the 5 points of slack.
+        assertThat(after).as("accuracy after RL against after SFT").isGreaterThanOrEqualTo(afterSft - 0.05);
         assertThat(result.get("held_out_problems").asInt()).isEqualTo(DemoSettings.quick().evalProblems());
         assertThat(result.get("base_model_reused").asBoolean()).isFalse();
         Path runDir = Path.of(result.get("run_dir").asText());
@@ -61,7 +64,7 @@ class DemoTest {
         FileTime written = Files.getLastModifiedTime(weights);
         DemoSettings q = DemoSettings.quick();
         DemoSettings tiny = new DemoSettings(q.base(), 4, q.rank(), 1, 4, q.sftLearningRate(), 1, 2, 2,
-                q.rlLearningRate(), q.maxTokens(), q.seed());
+                q.rlLearningRate(), q.rlTemperature(), q.maxTokens(), q.seed());
         DemoResult second = DemoRun.run(data, tiny, ProgressListener.NONE, new PrintStream(new ByteArrayOutputStream()));
         assertThat(second.baseModelReused()).isTrue();
         assertThat(second.pretrainingSeconds()).isZero();
