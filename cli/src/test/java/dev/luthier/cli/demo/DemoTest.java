@@ -48,8 +48,9 @@ class DemoTest {
         assertThat(afterSft).isBetween(0.0, 1.0);
         assertThat(after - before).as("accuracy after RL minus before, on the same held-out problems").isGreaterThanOrEqualTo(0.20);
         // Over fourteen measured runs RL moved accuracy by -3 to +19 points (DemoSettings); the base model differs
-        // from build to build (pretraining is not bit for bit repeatable), hence the 5 points of slack.
-        assertThat(after).as("accuracy after RL against after SFT").isGreaterThanOrEqualTo(afterSft - 0.05);
+        // from build to build (pretraining is not bit for bit repeatable), hence 10 points of slack: this catches RL
+        // undoing SFT (before the quick settings were tuned it went 46 -> 6 % in one run) without failing on noise.
+        assertThat(after).as("accuracy after RL against after SFT").isGreaterThanOrEqualTo(afterSft - 0.10);
         assertThat(result.get("held_out_problems").asInt()).isEqualTo(DemoSettings.quick().evalProblems());
         assertThat(result.get("base_model_reused").asBoolean()).isFalse();
         Path runDir = Path.of(result.get("run_dir").asText());
