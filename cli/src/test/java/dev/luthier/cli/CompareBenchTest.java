@@ -1,13 +1,8 @@
-package dev.luthier.cli.bench;
+package dev.luthier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.luthier.cli.Main;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,17 +17,9 @@ class CompareBenchTest {
     private static final double DENSE_ACTIVE = 4 * (2 * 65536 + 2 * 32768 + 3 * 512 * 256) + 4096 * 256;
 
     private static JsonNode run(String... args) throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true));
-            code = new CommandLine(new Main()).execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        assertThat(code).isZero();
-        return new ObjectMapper().readTree(captured.toString());
+        TinyModelServer.Run r = TinyModelServer.run("", args);
+        assertThat(r.code()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(r.out());
     }
 
     private static void assertRatios(JsonNode node, int rounds) {
@@ -70,12 +57,9 @@ class CompareBenchTest {
 
     @Test
     void unknownComparePresetIsAClearError() {
-        CommandLine cli = new CommandLine(new Main());
-        java.io.StringWriter err = new java.io.StringWriter();
-        cli.setErr(new java.io.PrintWriter(err));
-        int code = cli.execute("bench", "train", "--preset", "qwen3-moe-tiny", "--compare", "no-such-preset",
-                "--steps", "1", "--tokens", "8", "--seq-len", "8");
-        assertThat(code).isNotZero();
-        assertThat(err.toString()).contains("unknown preset \"no-such-preset\"");
+        TinyModelServer.Run r = TinyModelServer.run("", "bench", "train", "--preset", "qwen3-moe-tiny", "--compare",
+                "no-such-preset", "--steps", "1", "--tokens", "8", "--seq-len", "8");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("unknown preset \"no-such-preset\"");
     }
 }
