@@ -92,6 +92,9 @@ public final class RlTrainer {
      */
     public RlResult run() {
         ResumePoint resume = ResumePoint.find(config.logDir(), identity(), config.steps());
+        if (resume.finished()) {
+            return alreadyFinished(resume);
+        }
         TrainingClient training = resume.checkpoint().isPresent()
                 ? service.createTrainingClientFromState(resume.checkpoint().get().statePath(), true)
                 : service.createLoraTrainingClient(config.modelName(), config.rank(), config.seed(), true, true, true, null);
@@ -113,6 +116,16 @@ public final class RlTrainer {
         return run(training, ResumePoint.find(config.logDir(), identity(), config.steps()));
     }
 
+    /** The log directory holds this run's final checkpoint: nothing is trained or written, the result is read back. */
+    private RlResult alreadyFinished(ResumePoint resume) {
+        CheckpointRecord done = resume.checkpoint().orElseThrow();
+        List<Map<String, Double>> history = MetricsLog.read(config.logDir());
+        progress.start("rl " + config.modelName(), config.steps());
+        progress.advance(config.steps(), "already finished (" + config.logDir() + " holds its final checkpoint)");
+        progress.finish();
+        return new RlResult(done.samplerPath(), done.statePath(), finalMetrics(history), history);
+    }
+
     private RlResult run(TrainingClient training, ResumePoint resume) {
         int start = (int) resume.step();
         MetricsLog.dropFrom(config.logDir(), start);
@@ -128,12 +141,6 @@ public final class RlTrainer {
                 loop.sync(start, first);
             } else {
                 loop.async(start, first);
-            }
-            Optional<CheckpointRecord> done = resume.checkpoint()
-                    .filter(c -> c.step() == config.steps() && c.samplerPath() != null);
-            if (done.isPresent()) {
-                // started again after it had finished: nothing was trained, the saved final weights are the result
-                return new RlResult(done.get().samplerPath(), done.get().statePath(), finalMetrics(history), history);
             }
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();

@@ -388,6 +388,30 @@ class RlTrainerTest {
         return out;
     }
 
+    /** A log directory that holds the run's final checkpoint: started again, the run asks nothing of the server. */
+    @Test
+    void aFinishedRunStartedAgainDoesNothing() throws Exception {
+        Path logDir = dir.resolve("finished");
+        RlResult first = new RlTrainer(service, config("finished").withSteps(1), TokenTargetEnvs.dataset(false)).run();
+        java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        for (String name : List.of("metrics.jsonl", "checkpoints.jsonl", "config.json")) {
+            files.put(name, java.nio.file.Files.readAllBytes(logDir.resolve(name)));
+        }
+        wire.clear();
+        RlResult again = new RlTrainer(recorded, config("finished").withSteps(1), TokenTargetEnvs.dataset(false)).run();
+        assertThat(again.samplerPath()).isEqualTo(first.samplerPath());
+        assertThat(again.statePath()).isEqualTo(first.statePath());
+        assertThat(again.history()).extracting(m -> m.get("step")).containsExactly(0.0);
+        assertThat(again.finalMetrics().get(RlMetrics.REWARD_MEAN)).isEqualTo(first.finalMetrics().get(RlMetrics.REWARD_MEAN));
+        for (String endpoint : List.of("/create_model", "/load_weights", "/forward_backward", "/optim_step", "/asample",
+                "/save_weights", "/save_weights_for_sampler")) {
+            assertThat(wire.posts(endpoint)).as(endpoint).isEmpty();
+        }
+        for (var e : files.entrySet()) {
+            assertThat(java.nio.file.Files.readAllBytes(logDir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
     @Test
     void aResumeWithAnotherSeedOrBatchShapeIsRefused() {
         new RlTrainer(service, config("resume-mismatch").withSteps(1), TokenTargetEnvs.dataset(false)).run();
