@@ -86,10 +86,14 @@ public final class RlCommand implements java.util.concurrent.Callable<Integer> {
                 out.put("sampler_path", result.samplerPath());
                 out.put("state_path", result.statePath());
                 out.put("steps", config.steps());
+                out.put("already_finished", result.alreadyFinished());
                 out.set("final", mapper.valueToTree(result.finalMetrics()));
                 out.put("log_dir", config.logDir().toString());
                 System.out.println(mapper.writeValueAsString(out));
             } else {
+                if (result.alreadyFinished()) {
+                    System.out.println("rl: " + config.logDir() + " already holds this run's final checkpoint; nothing to do");
+                }
                 for (Map.Entry<String, Double> e : result.finalMetrics().entrySet()) {
                     System.out.printf(Locale.ROOT, "%-28s %.4f%n", e.getKey(), e.getValue());
                 }

@@ -34,6 +34,7 @@ class RlCommandTest {
                 "dataset=arithmetic", "steps=2", "groupsPerBatch=2", "groupSize=4", "maxTokens=4", "rank=4",
                 "learningRate=1e-3", "testLimit=3", "evalEvery=1", "logDir=" + logDir}));
         assertThat(rl.get("steps").asInt()).isEqualTo(2);
+        assertThat(rl.get("already_finished").asBoolean()).isFalse();
         String sampler = rl.get("sampler_path").asText();
         assertThat(sampler).startsWith("tinker://").endsWith("/sampler_weights/final");
         assertThat(rl.get("final").has("env/reward_mean")).isTrue();
@@ -67,6 +68,13 @@ class RlCommandTest {
             steps.add(mapper.readTree(line).get("step").asInt());
         }
         assertThat(steps).containsExactly(0, 1, 2, 3);
+        assertThat(Files.readAllLines(logDir.resolve("checkpoints.jsonl"))).hasSize(2);
+        // and once more with the same steps: already finished, the same weights, nothing logged again
+        JsonNode again = runJson(concat(new String[] {"rl"}, server, new String[] {"--json", "modelName=stories",
+                "dataset=arithmetic", "steps=3", "groupsPerBatch=2", "groupSize=4", "maxTokens=4", "rank=4",
+                "learningRate=1e-3", "testLimit=3", "evalEvery=1", "logDir=" + logDir}));
+        assertThat(again.get("already_finished").asBoolean()).isTrue();
+        assertThat(again.get("sampler_path").asText()).isEqualTo(resumed.get("sampler_path").asText());
         assertThat(Files.readAllLines(logDir.resolve("checkpoints.jsonl"))).hasSize(2);
         assertThat(runError("rl", "--data", dir.resolve("server").toString(), "--model", "stories=" + model,
                 "modelName=stories", "dataset=arithmetic", "steps=4", "groupsPerBatch=3", "groupSize=4", "maxTokens=4",

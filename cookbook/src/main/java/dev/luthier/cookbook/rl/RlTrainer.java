@@ -123,7 +123,7 @@ public final class RlTrainer {
         progress.start("rl " + config.modelName(), config.steps());
         progress.advance(config.steps(), "already finished (" + config.logDir() + " holds its final checkpoint)");
         progress.finish();
-        return new RlResult(done.samplerPath(), done.statePath(), finalMetrics(history), history);
+        return new RlResult(done.samplerPath(), done.statePath(), finalMetrics(history), history, true);
     }
 
     private RlResult run(TrainingClient training, ResumePoint resume) {
@@ -145,7 +145,7 @@ public final class RlTrainer {
             String statePath = training.saveState("final").join().path();
             String samplerPath = training.saveWeightsForSampler("final").join().path();
             recordCheckpoint("final", config.steps(), statePath, samplerPath);
-            return new RlResult(samplerPath, statePath, finalMetrics(history), history);
+            return new RlResult(samplerPath, statePath, finalMetrics(history), history, false);
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {

@@ -399,6 +399,8 @@ class RlTrainerTest {
         }
         wire.clear();
         RlResult again = new RlTrainer(recorded, config("finished").withSteps(1), TokenTargetEnvs.dataset(false)).run();
+        assertThat(first.alreadyFinished()).isFalse();
+        assertThat(again.alreadyFinished()).isTrue();
         assertThat(again.samplerPath()).isEqualTo(first.samplerPath());
         assertThat(again.statePath()).isEqualTo(first.statePath());
         assertThat(again.history()).extracting(m -> m.get("step")).containsExactly(0.0);
