@@ -1,7 +1,6 @@
 package dev.luthier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,9 +16,7 @@ class CompareBenchTest {
     private static final double DENSE_ACTIVE = 4 * (2 * 65536 + 2 * 32768 + 3 * 512 * 256) + 4096 * 256;
 
     private static JsonNode run(String... args) throws Exception {
-        TinyModelServer.Run r = TinyModelServer.run("", args);
-        assertThat(r.code()).as(r.err()).isZero();
-        return new ObjectMapper().readTree(r.out());
+        return TinyModelServer.json(args);
     }
 
     private static void assertRatios(JsonNode node, int rounds) {

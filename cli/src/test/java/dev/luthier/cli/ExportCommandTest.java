@@ -16,12 +16,7 @@ import dev.luthier.server.ServerConfig;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,24 +174,10 @@ class ExportCommandTest {
     }
 
     private static JsonNode run(String... args) throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true));
-            code = Main.configure(new CommandLine(new Main())).execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        assertThat(code).as(captured.toString()).isZero();
-        return new ObjectMapper().readTree(captured.toString());
+        return TinyModelServer.json(args);
     }
 
     private static String fail(String... args) {
-        CommandLine cli = Main.configure(new CommandLine(new Main()));
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(args)).isEqualTo(2);
-        return err.toString();
+        return TinyModelServer.error(args);
     }
 }

@@ -5,12 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,25 +98,10 @@ class RlCommandTest {
     }
 
     private static JsonNode runJson(String... args) throws Exception {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true));
-            code = Main.configure(new CommandLine(new Main())).execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        assertThat(code).as(captured.toString()).isZero();
-        return new ObjectMapper().readTree(captured.toString());
+        return TinyModelServer.json(args);
     }
 
     private static String runError(String... args) {
-        CommandLine cli = Main.configure(new CommandLine(new Main()));
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        return err.toString();
+        return TinyModelServer.error(args);
     }
 }

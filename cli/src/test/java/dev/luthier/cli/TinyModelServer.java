@@ -1,5 +1,6 @@
 package dev.luthier.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.luthier.client.ClientOptions;
@@ -95,6 +96,20 @@ final class TinyModelServer implements AutoCloseable {
         all.addAll(List.of("--base-url", baseUrl, "--api-key", KEY));
         all.addAll(List.of(args));
         return run(stdin, all.toArray(String[]::new));
+    }
+
+    /** Runs {@code luthier args...}, which must succeed, and parses its standard output as one JSON document. */
+    static JsonNode json(String... args) throws Exception {
+        Run r = run("", args);
+        org.assertj.core.api.Assertions.assertThat(r.code()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    /** Runs {@code luthier args...}, which must fail as bad input does (exit code 2), and returns what it printed to stderr. */
+    static String error(String... args) {
+        Run r = run("", args);
+        org.assertj.core.api.Assertions.assertThat(r.code()).as(r.err()).isEqualTo(2);
+        return r.err();
     }
 
     /** Runs {@code luthier args...} as given, capturing stdout and stderr. */
