@@ -14,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -181,21 +180,8 @@ public final class SampleBench implements Callable<Integer> {
     private double decode(ModelOptions.Opened opened, ModelConfig c, int n, int context) {
         double best = 0;
         for (int rep = 0; rep < 2; rep++) {
-            Sampler sampler = new Sampler(opened.transformer(), n, context, null);
-            List<SampleRequest> requests = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                sampler.submit(new SampleRequest(null, randomPrompt(c, 100 + i), SamplingParams.greedy(decodeTokens)));
-            }
-            sampler.step();
-            long start = System.nanoTime();
-            int steps = 0;
-            while (sampler.step()) {
-                steps++;
-            }
-            steps++;
-            double s = (System.nanoTime() - start) / 1e9;
-            best = Math.max(best, (double) n * (decodeTokens - 1) / s);
-            requests.clear();
+            double seconds = Arrays.stream(decodeStepSeconds(opened, c, n, context)).sum();
+            best = Math.max(best, (double) n * (decodeTokens - 1) / seconds);
         }
         return best;
     }

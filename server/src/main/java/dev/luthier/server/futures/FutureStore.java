@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * forgotten id answers {@link Lookup.Gone} (HTTP 410), an id never issued {@link Lookup.Unknown} (HTTP 404).
  */
 public final class FutureStore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FutureStore.class.getName());
     private final Clock clock;
     private final Duration retention;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -110,6 +111,7 @@ public final class FutureStore {
                     listener.accept(id, outcome);
                 } catch (RuntimeException failure) {
                     // e.g. the persister is shut down: the outcome must still reach its caller
+                    LOG.log(java.util.logging.Level.WARNING, "could not record the completion of " + id, failure);
                 }
                 e.outcome = outcome;
                 e.completedAt = clock.instant();
